@@ -1,0 +1,78 @@
+"""`lapor-bot`: run the bot (long polling), the demo against the simulator, or the migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging_setup import setup_logging
+
+cli = typer.Typer(add_completion=False, help="LAPOR! Tarakan Telegram bot.")
+
+NO_TOKEN = """\
+No BOT_TOKEN is set, so the bot cannot reach Telegram.
+To run it for real: open Telegram, talk to @BotFather, send /newbot, and put the token it gives
+in the environment or in a .env file:  BOT_TOKEN=123456:ABC...  then run `lapor-bot` again.
+Meanwhile, here is the demo: the real bot against the bundled Bot API simulator
+(the same as `lapor-bot demo`).
+"""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.callback(invoke_without_command=True)
+def main_command(ctx: typer.Context) -> None:
+    """Run the bot with long polling (the demo when no BOT_TOKEN is set)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings()
+    if settings.bot_token is None:
+        typer.echo(NO_TOKEN)
+        demo()
+        return
+    token = settings.bot_token.get_secret_value()
+    setup_logging(settings.log_level, token)
+    from bot.app import application, run_application
+
+    async def _run() -> None:
+        async with application(settings, token) as app:
+            await run_application(app)
+
+    asyncio.run(_run())
+
+
+@cli.command()
+def demo() -> None:
+    """Start the simulator and the real bot, play a citizen filing a complaint, print it."""
+    from bot.demo import run_demo
+
+    setup_logging("WARNING")
+    typer.echo(asyncio.run(run_demo()))
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the database migrations (the bot also does this on start)."""
+    from db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(cli())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""What handlers need besides the update: services' unit of work, settings, clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from complaints.ports import UnitOfWork
+
+
+def utc_now() -> datetime:
+    """The one clock of the application (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    """Passed to every handler as `app`."""
+
+    settings: Settings
+    uow: Callable[[], UnitOfWork]
+    clock: Callable[[], datetime] = utc_now
+    address_wakeup: asyncio.Event = field(default_factory=asyncio.Event)

@@ -1,0 +1,103 @@
+"""Addresses for report pins, looked up after submission so the citizen never waits for it.
+
+geopy's Nominatim client (async adapter) with a timeout, at most one request a second
+(Nominatim's usage policy) and a cache by rounded coordinates. With no geocoder configured, or
+when it fails, a report simply keeps its coordinates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from geopy.adapters import AioHTTPAdapter
+from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import AsyncRateLimiter
+from geopy.geocoders import Nominatim
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.context import AppContext
+from complaints.model import GeoPoint
+from db.models import GeocodeCacheRow
+
+log = logging.getLogger(__name__)
+
+
+def cache_key(point: GeoPoint) -> str:
+    """About 11 m of rounding: pins that close share an address."""
+    return f"{point.latitude:.4f},{point.longitude:.4f}"
+
+
+class AddressLookup:
+    """Reverse geocoding through Nominatim, politely rate-limited and cached in the database."""
+
+    def __init__(self, url: str, sessionmaker: async_sessionmaker[AsyncSession], *,
+                 user_agent: str, timeout: float, language: str = "id") -> None:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        self._geocoder = Nominatim(
+            domain=parts.netloc + parts.path.rstrip("/"), scheme=parts.scheme,
+            user_agent=user_agent, timeout=timeout, adapter_factory=AioHTTPAdapter)
+        self._reverse = AsyncRateLimiter(self._geocoder.reverse, min_delay_seconds=1.0,
+                                         max_retries=1, error_wait_seconds=2.0,
+                                         swallow_exceptions=False)
+        self._sessionmaker = sessionmaker
+        self._language = language
+
+    async def __aenter__(self) -> AddressLookup:
+        await self._geocoder.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._geocoder.__aexit__(*exc)
+
+    async def address(self, point: GeoPoint) -> str | None:
+        """The address for a pin, from the cache or Nominatim; raises GeopyError on failure."""
+        key = cache_key(point)
+        async with self._sessionmaker() as session:
+            cached = await session.get(GeocodeCacheRow, key)
+            if cached is not None:
+                return cached.address
+        found = await self._reverse((point.latitude, point.longitude), language=self._language,
+                                    exactly_one=True)
+        address = found.address if found else None
+        async with self._sessionmaker() as session, session.begin():
+            await session.merge(GeocodeCacheRow(key=key, address=address,
+                                                created_at=datetime.now(UTC)))
+        return address
+
+
+async def resolve_addresses(app: AppContext, lookup: AddressLookup | None) -> int:
+    """Fill the address of every report that has none yet; returns how many were looked up."""
+    done = 0
+    while True:
+        async with app.uow() as uow:
+            pending = await uow.reports.missing_addresses(limit=20)
+        if not pending:
+            return done
+        for report_id, point in pending:
+            address = None
+            if lookup is not None:
+                try:
+                    address = await lookup.address(point)
+                except (TimeoutError, GeopyError, OSError) as exc:
+                    log.warning("address lookup failed for report %s: %s", report_id, exc)
+            async with app.uow() as uow:
+                await uow.reports.set_address(report_id, address)
+                await uow.commit()
+            done += 1
+
+
+async def address_worker(app: AppContext, lookup: AddressLookup | None,
+                         idle_seconds: float = 60.0) -> None:
+    """Runs beside the bot: wakes on each submission (and every minute) to fill addresses."""
+    while True:
+        try:
+            await resolve_addresses(app, lookup)
+        except Exception:
+            log.exception("address worker failed; retrying later")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.address_wakeup.wait(), timeout=idle_seconds)
+        app.address_wakeup.clear()

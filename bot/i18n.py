@@ -1,0 +1,84 @@
+"""Every text by key from Fluent catalogues (bot/locales/<lang>/*.ftl), Indonesian first."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fluent.runtime import FluentBundle, FluentResource
+
+LOCALES = Path(__file__).parent / "locales"
+LANGUAGES = ("id", "en")
+FALLBACK = "id"
+log = logging.getLogger(__name__)
+
+_MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}
+_ZONE_LABEL = {"Asia/Makassar": "WITA", "Asia/Jakarta": "WIB", "Asia/Jayapura": "WIT"}
+
+
+@cache
+def _bundle(language: str) -> FluentBundle:
+    bundle = FluentBundle([language], use_isolating=False)
+    for path in sorted((LOCALES / language).glob("*.ftl")):
+        bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
+    return bundle
+
+
+def texts_of(key: str) -> set[str]:
+    """A text in every language: menu buttons are matched whatever language was shown."""
+    return {Translator(language)(key) for language in LANGUAGES}
+
+
+def catalogue_keys(language: str) -> set[str]:
+    """Every message id in a language's catalogue (tests compare the languages)."""
+    keys: set[str] = set()
+    for path in (LOCALES / language).glob("*.ftl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and line[0].isalpha() and "=" in line:
+                keys.add(line.split("=", 1)[0].strip())
+    return keys
+
+
+def pick_language(telegram_code: str | None, default: str = FALLBACK) -> str:
+    """English for English-speaking Telegram clients, the default (Indonesian) for everyone else."""
+    return "en" if (telegram_code or "").lower().startswith("en") else default
+
+
+class Translator:
+    """Texts of one language; `t("key", name=...)` formats a message."""
+
+    def __init__(self, language: str, zone: ZoneInfo | None = None) -> None:
+        self.language = language if language in LANGUAGES else FALLBACK
+        self.zone = zone or ZoneInfo("Asia/Makassar")
+
+    def __call__(self, key: str, **params: Any) -> str:
+        for language in (self.language, FALLBACK):
+            bundle = _bundle(language)
+            if bundle.has_message(key):
+                message = bundle.get_message(key)
+                text, errors = bundle.format_pattern(message.value, params)
+                if errors:
+                    log.warning("catalogue %s/%s: %s", language, key, errors)
+                return text
+        log.error("missing catalogue key %s", key)
+        return key
+
+    def date(self, moment: datetime) -> str:
+        """A date as people write it here: 3 Desember 2026."""
+        local = moment.astimezone(self.zone)
+        return f"{local.day} {_MONTHS[self.language][local.month - 1]} {local.year}"
+
+    def datetime(self, moment: datetime) -> str:
+        """Date and time with the local zone label: 3 Desember 2026 14:05 WITA."""
+        local = moment.astimezone(self.zone)
+        label = _ZONE_LABEL.get(str(self.zone), local.strftime("%Z"))
+        return f"{self.date(moment)} {local:%H:%M} {label}"

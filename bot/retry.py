@@ -1,0 +1,62 @@
+"""Retries for Bot API calls: aiogram retries nothing, Telegram asks us to (429, 5xx)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+log = logging.getLogger(__name__)
+
+
+class RetryRequestMiddleware(BaseRequestMiddleware):
+    """Honour 429 retry_after, back off on 5xx; a send that may have gone out is retried once."""
+
+    def __init__(self, attempts: int = 6, base_delay: float = 0.5, max_delay: float = 10.0,
+                 max_retry_after: float = 60.0) -> None:
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            return await make_request(bot, method)  # the polling loop has its own backoff
+        network_retries = 0
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.attempts or exc.retry_after > self.max_retry_after:
+                    raise
+                log.info("%s: 429, waiting %ss", method.__api_method__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+            except TelegramServerError:
+                if attempt == self.attempts:
+                    raise
+                await asyncio.sleep(self._backoff(attempt))
+            except TelegramNetworkError:
+                # The request may have reached Telegram: a send is repeated once at most.
+                network_retries += 1
+                if attempt == self.attempts or (_is_send(method) and network_retries > 1):
+                    raise
+                await asyncio.sleep(self._backoff(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return delay * random.uniform(0.8, 1.2)
+
+
+def _is_send(method: Any) -> bool:
+    return type(method).__name__.startswith(("Send", "Copy", "Forward"))

@@ -1,0 +1,169 @@
+"""Plain domain values: what a citizen, a draft and a report are, with no storage or Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ReportStatus(StrEnum):
+    """Where a report stands in the SOP lifecycle (see complaints/lifecycle.py)."""
+
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    FORWARDED = "forwarded"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Role(StrEnum):
+    """Who acts on a report; staff roles are bound to Telegram user ids."""
+
+    CITIZEN = "citizen"
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    OPD = "opd"
+    SUPERADMIN = "superadmin"
+
+
+class PhotoKind(StrEnum):
+    """How the picture arrived: compressed photo or an image sent as a file (keeps EXIF)."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    """A WGS84 point as Telegram sends it."""
+
+    latitude: float
+    longitude: float
+
+    @property
+    def map_url(self) -> str:
+        """A link anyone can open to see the pin."""
+        return (
+            "https://www.openstreetmap.org/?mlat="
+            f"{self.latitude:.6f}&mlon={self.longitude:.6f}#map=18/"
+            f"{self.latitude:.6f}/{self.longitude:.6f}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceArea:
+    """A latitude/longitude box the city serves; pins outside it are refused."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+    source: str = ""
+
+    def contains(self, point: GeoPoint) -> bool:
+        """True when the pin lies inside the box (edges included)."""
+        return (
+            self.south <= point.latitude <= self.north
+            and self.west <= point.longitude <= self.east
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRef:
+    """A picture kept by Telegram, addressed by its file id."""
+
+    file_id: str
+    file_unique_id: str
+    kind: PhotoKind = PhotoKind.PHOTO
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    """A person who reports; registered once they gave consent, a name and a phone number."""
+
+    telegram_id: int
+    language: str
+    name: str | None = None
+    phone: str | None = None
+    consent_at: datetime | None = None
+
+    @property
+    def is_registered(self) -> bool:
+        """Registration is complete only with consent, a name and a phone number."""
+        return bool(self.consent_at and self.name and self.phone)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A complaint category offered to citizens, named in both languages."""
+
+    key: str
+    name_id: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        """The name in the user's language (Indonesian unless English)."""
+        return self.name_en if language == "en" else self.name_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDraft:
+    """Everything the intake wizard gathered, ready to be submitted."""
+
+    photos: tuple[PhotoRef, ...]
+    location: GeoPoint
+    description: str
+    category_key: str
+    landmark: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEvent:
+    """One line of a report's timeline."""
+
+    at: datetime
+    action: str
+    from_status: ReportStatus | None
+    to_status: ReportStatus
+    actor_role: Role
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    """A report as listed to its owner."""
+
+    code: str
+    status: ReportStatus
+    category_key: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """A whole report as shown to its owner, with its timeline."""
+
+    code: str
+    status: ReportStatus
+    category_key: str
+    description: str
+    location: GeoPoint
+    landmark: str | None
+    address: str | None
+    created_at: datetime
+    verify_due: datetime
+    photos: tuple[PhotoRef, ...]
+    events: tuple[ReportEvent, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedReport:
+    """What the citizen is told right after submitting."""
+
+    report_id: int
+    code: str
+    verify_due: datetime

@@ -1,0 +1,131 @@
+"""Use cases shared by the bot and the admin CLI: plain values in, domain values out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from complaints.calendar import WorkingCalendar
+from complaints.errors import InvalidInput, NotRegistered, ReportNotFound
+from complaints.lifecycle import Action, plan
+from complaints.model import (
+    Category,
+    Citizen,
+    ReportDraft,
+    ReportEvent,
+    ReportSummary,
+    ReportView,
+    Role,
+    SubmittedReport,
+)
+from complaints.ports import UnitOfWork
+from complaints.tracking import new_tracking_code
+from complaints.validation import MAX_PHOTOS
+
+VERIFY_DAYS = 3  # SOP step 2
+FINISH_DAYS = 10  # SOP step 4
+SUPPORTED_LANGUAGES = ("id", "en")
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("timezone-aware datetimes only")
+
+
+async def get_citizen(uow: UnitOfWork, telegram_id: int) -> Citizen | None:
+    """The citizen record, registered or not."""
+    async with uow:
+        return await uow.citizens.get(telegram_id)
+
+
+async def ensure_citizen(
+    uow: UnitOfWork, telegram_id: int, language: str, now: datetime
+) -> Citizen:
+    """The citizen record, created (unregistered) on first contact with the language guessed."""
+    _require_aware(now)
+    async with uow:
+        citizen = await uow.citizens.get(telegram_id)
+        if citizen is None:
+            citizen = Citizen(telegram_id=telegram_id, language=language)
+            await uow.citizens.save(citizen, now)
+            await uow.commit()
+        return citizen
+
+
+async def set_language(uow: UnitOfWork, telegram_id: int, language: str, now: datetime) -> Citizen:
+    """Switch the language every later message uses."""
+    if language not in SUPPORTED_LANGUAGES:
+        raise InvalidInput("error-language-unknown")
+    async with uow:
+        citizen = await uow.citizens.get(telegram_id) or Citizen(telegram_id, language)
+        citizen = replace(citizen, language=language)
+        await uow.citizens.save(citizen, now)
+        await uow.commit()
+        return citizen
+
+
+async def register_citizen(
+    uow: UnitOfWork, telegram_id: int, *, name: str, phone: str, language: str,
+    consent_at: datetime, now: datetime,
+) -> Citizen:
+    """Store (or update) a citizen's registration; values must already be validated."""
+    _require_aware(now)
+    _require_aware(consent_at)
+    async with uow:
+        citizen = Citizen(telegram_id, language, name=name, phone=phone, consent_at=consent_at)
+        await uow.citizens.save(citizen, now)
+        await uow.commit()
+        return citizen
+
+
+async def list_categories(uow: UnitOfWork) -> list[Category]:
+    """The categories citizens may pick, in display order."""
+    async with uow:
+        return await uow.categories.list_active()
+
+
+async def submit_report(
+    uow: UnitOfWork, telegram_id: int, draft: ReportDraft, *, now: datetime,
+    calendar: WorkingCalendar,
+) -> SubmittedReport:
+    """Store a finished draft as a SUBMITTED report with a fresh tracking code."""
+    _require_aware(now)
+    transition = plan(Action.SUBMIT, None, Role.CITIZEN)
+    if not 1 <= len(draft.photos) <= MAX_PHOTOS:
+        raise InvalidInput("error-photo-count", max=MAX_PHOTOS)
+    async with uow:
+        citizen = await uow.citizens.get(telegram_id)
+        if citizen is None or not citizen.is_registered:
+            raise NotRegistered()
+        if await uow.categories.get(draft.category_key) is None:
+            raise InvalidInput("error-category-unknown")
+        code = new_tracking_code()
+        while await uow.reports.code_exists(code):
+            code = new_tracking_code()
+        verify_due = calendar.deadline(now, VERIFY_DAYS)
+        report_id = await uow.reports.add(
+            citizen_id=telegram_id, code=code, draft=draft, status=transition.target,
+            created_at=now, verify_due=verify_due,
+        )
+        await uow.reports.add_event(
+            report_id,
+            ReportEvent(now, Action.SUBMIT.value, None, transition.target, Role.CITIZEN),
+            actor_id=telegram_id,
+        )
+        await uow.commit()
+        return SubmittedReport(report_id=report_id, code=code, verify_due=verify_due)
+
+
+async def list_my_reports(uow: UnitOfWork, telegram_id: int) -> list[ReportSummary]:
+    """The citizen's own reports, newest first."""
+    async with uow:
+        return await uow.reports.list_for_citizen(telegram_id)
+
+
+async def get_my_report(uow: UnitOfWork, telegram_id: int, code: str) -> ReportView:
+    """One of the citizen's own reports; another citizen's code is simply not found."""
+    async with uow:
+        view = await uow.reports.get_for_citizen(telegram_id, code)
+        if view is None:
+            raise ReportNotFound(code=code)
+        return view

@@ -1,0 +1,73 @@
+"""The update inbox: an update counts as received once its row is committed here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import InboxRow
+
+
+class UpdateInbox:
+    """Durable record of received updates; a redelivered update id is ignored."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def record(self, updates: Sequence[tuple[int, str, dict[str, Any]]]) -> list[int]:
+        """Store new updates in one transaction; returns the ids that were not seen before."""
+        if not updates:
+            return []
+        now = datetime.now(UTC)
+        ids = [u[0] for u in updates]
+        async with self._sessionmaker() as session, session.begin():
+            known = set(
+                await session.scalars(select(InboxRow.update_id).where(InboxRow.update_id.in_(ids)))
+            )
+            fresh = [u for u in updates if u[0] not in known]
+            session.add_all(
+                InboxRow(update_id=uid, chat_key=chat, payload=payload, received_at=now)
+                for uid, chat, payload in fresh
+            )
+        return [u[0] for u in fresh]
+
+    async def pending(self, limit: int = 1000) -> list[tuple[int, str, dict[str, Any]]]:
+        """Recorded but unhandled updates in arrival order (left over from a stop or crash)."""
+        async with self._sessionmaker() as session:
+            rows = await session.execute(
+                select(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload)
+                .where(InboxRow.handled_at.is_(None))
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            return [(uid, chat, payload) for uid, chat, payload in rows]
+
+    async def mark_handled(self, update_id: int) -> None:
+        """The handler finished (or failed for good): never run it again."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(InboxRow).where(InboxRow.update_id == update_id)
+                .values(handled_at=datetime.now(UTC))
+            )
+
+    async def purge(self, older_than: timedelta = timedelta(days=2)) -> int:
+        """Forget handled updates old enough that Telegram will never redeliver them."""
+        cutoff = datetime.now(UTC) - older_than
+        async with self._sessionmaker() as session, session.begin():
+            result = await session.execute(
+                delete(InboxRow).where(InboxRow.handled_at.is_not(None),
+                                       InboxRow.handled_at < cutoff)
+            )
+            return result.rowcount or 0
+
+    async def last_update_id(self) -> int | None:
+        """The highest update id recorded, so polling can resume after it."""
+        async with self._sessionmaker() as session:
+            rows = await session.scalars(
+                select(InboxRow.update_id).order_by(InboxRow.update_id.desc()).limit(1)
+            )
+            return rows.first()

@@ -1,0 +1,156 @@
+"""Citizen commands that work anywhere, even in the middle of a wizard (the draft is kept)."""
+
+from __future__ import annotations
+
+from aiogram import F, html
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardRemove,
+)
+
+from bot.context import AppContext
+from bot.i18n import Translator, texts_of
+from complaints import services
+from complaints.model import Citizen
+from complaints.tracking import normalize_tracking_code
+from conversations import intake, registration
+from handlers.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
+from handlers.keyboards import main_menu
+from handlers.scopes import private_router
+
+router = private_router(__name__)
+
+
+def _registered(citizen: Citizen | None) -> bool:
+    return citizen is not None and citizen.is_registered
+
+
+@router.message(CommandStart(), StateFilter(*intake.ORDER))
+async def start_in_draft(message: Message, state: FSMContext, t: Translator,
+                         app: AppContext) -> None:
+    """/start while filing: keep the draft, say where we are."""
+    await intake.remind(message, state, t, app)
+
+
+@router.message(CommandStart())
+async def start(message: Message, state: FSMContext, t: Translator,
+                citizen: Citizen | None) -> None:
+    """Greet; unregistered citizens go through consent and registration first."""
+    if _registered(citizen):
+        await state.clear()
+        await message.answer(t("welcome-back", name=html.quote(citizen.name)),
+                             reply_markup=main_menu(t))
+        return
+    await message.answer(t("welcome"), reply_markup=ReplyKeyboardRemove())
+    await registration.begin(message, state, t, then_report=False)
+
+
+@router.message(Command("lapor"))
+@router.message(F.text.in_(texts_of("menu-report")))
+async def new_report(message: Message, state: FSMContext, t: Translator, app: AppContext,
+                     citizen: Citizen | None) -> None:
+    """File a complaint: register first if needed, offer to resume an existing draft."""
+    if await state.get_state() in intake.STATES:
+        await intake.offer_resume(message, t)
+    elif not _registered(citizen):
+        await message.answer(t("error-not-registered"))
+        await registration.begin(message, state, t, then_report=True)
+    else:
+        await intake.start_new(message, state, t, app)
+
+
+@router.message(Command("status"))
+@router.message(F.text.in_(texts_of("menu-my-reports")))
+async def status(message: Message, state: FSMContext, t: Translator, app: AppContext,
+                 command: CommandObject | None = None) -> None:
+    """List the citizen's own reports, or one with its timeline (/status CODE)."""
+    if command is not None and command.args:
+        code = normalize_tracking_code(command.args)
+        if code is None:
+            await message.answer(t("error-code-format"))
+        else:
+            await message.answer(await _report_text(app, t, message.from_user.id, code),
+                                 disable_web_page_preview=True)
+    else:
+        reports = await services.list_my_reports(app.uow(), message.from_user.id)
+        if not reports:
+            await message.answer(t("status-none"))
+        else:
+            lines = [t("status-line", code=r.code, status=t(f"status-{r.status.value}"),
+                       date=t.date(r.created_at)) for r in reports[:20]]
+            await message.answer(t("status-list", count=len(reports), lines="\n".join(lines)))
+    await intake.remind(message, state, t, app)
+
+
+async def _report_text(app: AppContext, t: Translator, user_id: int, code: str) -> str:
+    report = await services.get_my_report(app.uow(), user_id, code)
+    categories = {c.key: c for c in await services.list_categories(app.uow())}
+    category = categories.get(report.category_key)
+    timeline = "\n".join(
+        t("timeline-line", at=t.datetime(e.at), status=t(f"status-{e.to_status.value}"),
+          note=html.quote(e.note) if e.note else "-")
+        for e in report.events
+    )
+    return t(
+        "status-detail", code=report.code, status=t(f"status-{report.status.value}"),
+        category=html.quote(category.name(t.language) if category else report.category_key),
+        description=html.quote(report.description), photos=len(report.photos),
+        map_url=html.quote(report.location.map_url),
+        address=html.quote(report.address or report.landmark or "-"),
+        created=t.datetime(report.created_at), due=t.date(report.verify_due), timeline=timeline,
+    )
+
+
+@router.message(Command("profil"))
+@router.message(F.text.in_(texts_of("menu-profile")))
+async def profile(message: Message, state: FSMContext, t: Translator, app: AppContext,
+                  citizen: Citizen | None) -> None:
+    """Show the stored profile with an Edit button."""
+    if not _registered(citizen):
+        await message.answer(t("profile-none"))
+        return
+    await message.answer(
+        t("profile", name=html.quote(citizen.name), phone=citizen.phone,
+          since=t.date(citizen.consent_at)),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+            text=t("btn-edit-profile"),
+            callback_data=RegistrationCb(action=RegAction.EDIT).pack())]]))
+    await intake.remind(message, state, t, app)
+
+
+@router.message(Command("bahasa", "language"))
+async def choose_language(message: Message, t: Translator) -> None:
+    """Offer both languages."""
+    await message.answer(t("language-choose"), reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[
+            InlineKeyboardButton(text="🇮🇩 Bahasa Indonesia",
+                                 callback_data=LanguageCb(lang=Lang.ID).pack()),
+            InlineKeyboardButton(text="🇬🇧 English", callback_data=LanguageCb(lang=Lang.EN).pack()),
+        ]]))
+
+
+@router.callback_query(LanguageCb.filter())
+async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, state: FSMContext,
+                          app: AppContext, citizen: Citizen | None) -> None:
+    """Switch and answer in the new language straight away."""
+    updated = await services.set_language(app.uow(), query.from_user.id,
+                                          callback_data.lang.value, app.clock())
+    t = Translator(updated.language, app.settings.zone)
+    await query.message.edit_text(t("language-set"))
+    registered = _registered(citizen)
+    await query.message.answer(t("menu-hint") if registered else t("language-next"),
+                               reply_markup=main_menu(t) if registered else None)
+    await intake.remind(query.message, state, t, app)
+
+
+@router.message(Command("help", "bantuan"))
+@router.message(F.text.in_(texts_of("menu-help")))
+async def help_(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
+    """What the service is and the commands."""
+    await message.answer(t("help"))
+    await intake.remind(message, state, t, app)

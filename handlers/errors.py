@@ -1,0 +1,42 @@
+"""One place that turns exceptions into friendly replies in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+
+from bot.i18n import Translator
+from complaints.errors import DomainError
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+
+async def _reply(event: ErrorEvent, text: str, *, alert: bool) -> None:
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200], show_alert=alert)
+    elif update.message is not None:
+        await update.message.answer(text)
+
+
+@router.error(ExceptionTypeFilter(DomainError))
+async def domain_error(event: ErrorEvent, t: Translator) -> None:
+    """Bad input or a refused action: explain, keep everything else as it was."""
+    exc = event.exception
+    assert isinstance(exc, DomainError)
+    await _reply(event, t(exc.key, **exc.params), alert=True)
+
+
+@router.error()
+async def unexpected_error(event: ErrorEvent, t: Translator | None = None) -> None:
+    """A bug or an outage: log it, apologise, keep the draft."""
+    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    translator = t or Translator("id")
+    try:
+        await _reply(event, translator("error-unexpected"), alert=True)
+    except Exception:  # the outage may be Telegram itself
+        log.warning("could not tell the user about the failure", exc_info=True)

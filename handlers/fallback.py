@@ -1,0 +1,47 @@
+"""Whatever no step or command took: stale buttons, edits, idle messages."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Translator
+from complaints.model import Citizen
+from handlers.keyboards import main_menu
+from handlers.scopes import private_router
+
+router = private_router(__name__)
+
+
+@router.edited_message(F.location)
+async def live_location_moved(message: Message) -> None:
+    """A live location keeps sending its new points: the first one was taken, ignore the rest."""
+
+
+@router.edited_message()
+async def edited(message: Message, t: Translator) -> None:
+    """An edited message is not applied: say so, so nothing changes silently."""
+    await message.reply(t("hint-edited"))
+
+
+@router.message(Command("batal", "kembali"))
+async def nothing_to_cancel(message: Message, t: Translator, citizen: Citizen | None) -> None:
+    """Outside a wizard there is nothing to cancel or go back to."""
+    registered = citizen is not None and citizen.is_registered
+    await message.answer(t("nothing-to-cancel"), reply_markup=main_menu(t) if registered else None)
+
+
+@router.message()
+async def idle(message: Message, t: Translator, citizen: Citizen | None) -> None:
+    """Not in a wizard: point to the menu (or to /start for newcomers)."""
+    if citizen is not None and citizen.is_registered:
+        await message.answer(t("idle-registered"), reply_markup=main_menu(t))
+    else:
+        await message.answer(t("idle-unregistered"))
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery, t: Translator) -> None:
+    """A button from an old message, a finished step or forged data changes nothing."""
+    await query.answer(t("error-stale-button"), show_alert=True)

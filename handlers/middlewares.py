@@ -1,0 +1,40 @@
+"""Per-update context: the citizen record and a translator in the citizen's language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+
+from bot.context import AppContext
+from bot.i18n import Translator, pick_language
+from complaints import services
+
+
+class CitizenContextMiddleware(BaseMiddleware):
+    """Loads (or creates on first contact) the citizen and picks the language for replies."""
+
+    async def __call__(
+        self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject, data: dict[str, Any],
+    ) -> Any:
+        app: AppContext = data["app"]
+        user: User | None = data.get("event_from_user")
+        chat = data.get("event_chat")
+        citizen = None
+        language = app.settings.default_language
+        if user is not None and not user.is_bot:
+            if chat is not None and chat.type == "private":
+                citizen = await services.get_citizen(app.uow(), user.id)
+                if citizen is None:
+                    guessed = pick_language(user.language_code, language)
+                    citizen = await services.ensure_citizen(app.uow(), user.id, guessed,
+                                                            app.clock())
+                language = citizen.language
+            else:
+                language = pick_language(user.language_code, language)
+        data["citizen"] = citizen
+        data["t"] = Translator(language, app.settings.zone)
+        return await handler(event, data)

@@ -1,0 +1,139 @@
+"""The database layer on SQLite and PostgreSQL: migrations, services, FSM storage, inbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from complaints import services
+from complaints.calendar import WorkingCalendar
+from complaints.errors import NotRegistered, ReportNotFound
+from complaints.model import GeoPoint, PhotoKind, PhotoRef, ReportDraft, ReportStatus
+from db.engine import create_engine, create_sessionmaker
+from db.fsm import SqlStorage
+from db.inbox import UpdateInbox
+from db.migrate import downgrade, upgrade
+from db.uow import SqlUnitOfWork
+from tests.conftest import reset_postgres
+
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # Thursday 10:00 WITA
+CALENDAR = WorkingCalendar(ZoneInfo("Asia/Makassar"))
+TABLES = {"citizens", "categories", "reports", "report_photos", "report_events", "fsm_states",
+          "inbox_updates", "geocode_cache"}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        return await reset_postgres()
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    await asyncio.to_thread(upgrade, database_url)
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def _tables(database_url: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names) - {"alembic_version"}
+
+
+async def test_migrations_stairway_up_down_up(database_url: str) -> None:
+    await asyncio.to_thread(upgrade, database_url)
+    assert await _tables(database_url) == TABLES
+    await asyncio.to_thread(downgrade, database_url, "base")
+    assert await _tables(database_url) == set()
+    await asyncio.to_thread(upgrade, database_url)
+    assert await _tables(database_url) == TABLES
+
+
+def _draft(category: str = "roads", photos: int = 2) -> ReportDraft:
+    return ReportDraft(
+        photos=tuple(PhotoRef(f"file-{i}", f"u-{i}", PhotoKind.PHOTO) for i in range(photos)),
+        location=GeoPoint(3.3, 117.63), description="Jalan berlubang di depan pasar Gusher.",
+        category_key=category, landmark="Depan pasar")
+
+
+async def test_register_submit_and_read_back(engine: AsyncEngine) -> None:
+    uow = partial(SqlUnitOfWork, create_sessionmaker(engine))
+    with pytest.raises(NotRegistered):
+        await services.submit_report(uow(), 42, _draft(), now=NOW, calendar=CALENDAR)
+    await services.register_citizen(uow(), 42, name="Budi", phone="+6281234567890",
+                                    language="id", consent_at=NOW, now=NOW)
+    result = await services.submit_report(uow(), 42, _draft(), now=NOW, calendar=CALENDAR)
+    assert result.verify_due == datetime(2026, 12, 8, 23, 59, 59, tzinfo=ZoneInfo("Asia/Makassar"))
+    view = await services.get_my_report(uow(), 42, result.code)
+    assert view.status is ReportStatus.SUBMITTED
+    assert [p.file_id for p in view.photos] == ["file-0", "file-1"]
+    assert view.created_at == NOW and view.created_at.tzinfo is not None
+    assert [(e.action, e.to_status) for e in view.events] == [("submit", ReportStatus.SUBMITTED)]
+    assert [r.code for r in await services.list_my_reports(uow(), 42)] == [result.code]
+    with pytest.raises(ReportNotFound):
+        await services.get_my_report(uow(), 43, result.code)
+
+
+async def test_failed_service_call_leaves_nothing(engine: AsyncEngine) -> None:
+    uow = partial(SqlUnitOfWork, create_sessionmaker(engine))
+    await services.register_citizen(uow(), 7, name="Sari", phone="+6281234567890",
+                                    language="id", consent_at=NOW, now=NOW)
+    with pytest.raises(Exception):  # noqa: B017 - any failure must roll back
+        await services.submit_report(uow(), 7, _draft(category="nope"), now=NOW,
+                                     calendar=CALENDAR)
+    async with engine.connect() as connection:
+        assert (await connection.scalar(text("select count(*) from reports"))) == 0
+
+
+async def test_concurrent_submissions_all_land(engine: AsyncEngine) -> None:
+    uow = partial(SqlUnitOfWork, create_sessionmaker(engine))
+    for citizen in range(1, 21):
+        await services.register_citizen(uow(), citizen, name="Warga", phone="+6281234567890",
+                                        language="id", consent_at=NOW, now=NOW)
+    results = await asyncio.gather(*(
+        services.submit_report(uow(), citizen, _draft(), now=NOW, calendar=CALENDAR)
+        for citizen in range(1, 21)))
+    assert len({r.code for r in results}) == 20
+
+
+async def test_fsm_state_survives_a_new_storage(engine: AsyncEngine) -> None:
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    storage = SqlStorage(create_sessionmaker(engine))
+    await storage.set_state(key, "Intake:location")
+    await storage.update_data(key, {"photos": [{"file_id": "a"}]})
+    await storage.update_data(key, {"touched_at": NOW.isoformat()})
+    again = SqlStorage(create_sessionmaker(engine))
+    assert await again.get_state(key) == "Intake:location"
+    assert await again.get_data(key) == {"photos": [{"file_id": "a"}],
+                                         "touched_at": NOW.isoformat()}
+    await again.set_state(key, None)
+    assert await storage.get_state(key) is None
+    assert await storage.get_data(StorageKey(bot_id=1, chat_id=6, user_id=6)) == {}
+
+
+async def test_inbox_records_once_and_remembers_pending(engine: AsyncEngine) -> None:
+    inbox = UpdateInbox(create_sessionmaker(engine))
+    batch = [(10, "5", {"update_id": 10}), (11, "5", {"update_id": 11})]
+    assert await inbox.record(batch) == [10, 11]
+    assert await inbox.record(batch) == []  # a redelivered update is a no-op
+    await inbox.mark_handled(10)
+    assert [u[0] for u in await inbox.pending()] == [11]
+    assert await inbox.last_update_id() == 11
+    assert await inbox.purge(older_than=timedelta(seconds=-1)) == 1
+    assert [u[0] for u in await inbox.pending()] == [11]
