@@ -38,10 +38,11 @@ from handlers.middlewares import CitizenContextMiddleware
 log = logging.getLogger(__name__)
 
 
-def create_bot(settings: Settings, token: str) -> Bot:
+def create_bot(settings: Settings, token: str,
+               retry: RetryRequestMiddleware | None = None) -> Bot:
     """A Bot talking to BOT_API_URL (Telegram, a self-hosted server, or the simulator)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
-    session.middleware(RetryRequestMiddleware())
+    session.middleware(retry or RetryRequestMiddleware())
     return Bot(token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML,
                                             link_preview_is_disabled=True))
@@ -52,8 +53,8 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_routers(errors.router, common.router, registration.router, intake.router,
-                               fallback.router)
+    dispatcher.include_routers(*(module.create_router() for module in (
+        errors, common, registration, intake, fallback)))
     return dispatcher
 
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from html import unescape
 from typing import Any
 
-from aiogram import F, html
+from aiogram import F, Router, html
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -57,7 +57,6 @@ from handlers.callbacks import CategoryCb, IntakeAction, IntakeCb
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
 
-router = private_router(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download again later (getFile limit)
 
 
@@ -226,13 +225,11 @@ class StaleDraft(Filter):
         return age > timedelta(minutes=app.settings.draft_resume_after_minutes)
 
 
-@router.message(StateFilter(*ORDER), StaleDraft())
 async def stale_draft(message: Message, t: Translator) -> None:
     """Coming back after hours: ask before treating the message as the next step's input."""
     await offer_resume(message, t)
 
 
-@router.callback_query(IntakeCb.filter(F.action == A.RESUME))
 async def resume(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Continue the draft where it stopped."""
     await query.message.edit_reply_markup(reply_markup=None)
@@ -244,7 +241,6 @@ async def resume(query: CallbackQuery, state: FSMContext, t: Translator, app: Ap
     await prompt(query.message, step, t, data, app)
 
 
-@router.callback_query(IntakeCb.filter(F.action == A.RESTART))
 async def restart(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Throw the old draft away and start again."""
     await query.message.edit_reply_markup(reply_markup=None)
@@ -254,14 +250,12 @@ async def restart(query: CallbackQuery, state: FSMContext, t: Translator, app: A
 # ---------------------------------------------------------------- commands inside the wizard
 
 
-@router.message(Command("batal"), StateFilter(*ORDER))
 async def ask_cancel(message: Message, t: Translator) -> None:
     """Cancelling discards the draft, so ask first."""
     await message.answer(t("intake-cancel-confirm"), reply_markup=_inline(
         [(t("btn-cancel-yes"), _act(A.CANCEL_YES)), (t("btn-cancel-no"), _act(A.CANCEL_NO))]))
 
 
-@router.message(Command("kembali"), StateFilter(*ORDER))
 async def go_back(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """One step back; going back to the photos starts the photos again."""
     current = await state.get_state()
@@ -296,7 +290,6 @@ def _photo_of(message: Message) -> dict[str, str] | None:
     return None
 
 
-@router.message(StateFilter(Intake.photos, Intake.location), F.photo | F.document)
 async def got_photo(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Photos of an album arrive one by one (in order): one progress message, edited."""
     photo = _photo_of(message)
@@ -330,7 +323,6 @@ async def got_photo(message: Message, state: FSMContext, t: Translator, app: App
     await _save(state, app, photos=photos, album=album, progress_msg=progress)
 
 
-@router.callback_query(Intake.photos, IntakeCb.filter(F.action == A.PHOTOS_DONE))
 async def photos_done(query: CallbackQuery, state: FSMContext, t: Translator,
                       app: AppContext) -> None:
     """Editing the photos is finished: back to the review."""
@@ -342,7 +334,6 @@ async def photos_done(query: CallbackQuery, state: FSMContext, t: Translator,
     await _advance(query.message, state, t, app, Intake.photos)
 
 
-@router.message(Intake.location, F.location)
 async def got_location(message: Message, state: FSMContext, t: Translator,
                        app: AppContext) -> None:
     """A pin (or venue, or a live location's first point) inside the city."""
@@ -353,7 +344,6 @@ async def got_location(message: Message, state: FSMContext, t: Translator,
     await prompt(message, Intake.landmark.state, t, await state.get_data(), app)
 
 
-@router.message(Intake.landmark, F.text, ~F.text.startswith("/"))
 async def got_landmark(message: Message, state: FSMContext, t: Translator,
                        app: AppContext) -> None:
     """An optional landmark; the Skip button leaves it empty."""
@@ -362,7 +352,6 @@ async def got_landmark(message: Message, state: FSMContext, t: Translator,
     await _advance(message, state, t, app, Intake.landmark)
 
 
-@router.message(Intake.description, F.text, ~F.text.startswith("/"))
 async def got_description(message: Message, state: FSMContext, t: Translator,
                           app: AppContext) -> None:
     """What happened, 20–2,000 characters."""
@@ -370,7 +359,6 @@ async def got_description(message: Message, state: FSMContext, t: Translator,
     await _advance(message, state, t, app, Intake.description)
 
 
-@router.callback_query(Intake.category, CategoryCb.filter())
 async def got_category(query: CallbackQuery, callback_data: CategoryCb, state: FSMContext,
                        t: Translator, app: AppContext) -> None:
     """A category from the offered list (a forged key is refused)."""
@@ -400,7 +388,6 @@ async def _advance(message: Message, state: FSMContext, t: Translator, app: AppC
 # ---------------------------------------------------------------- review
 
 
-@router.callback_query(Intake.review, IntakeCb.filter(F.action == A.SEND))
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Store the report and give the tracking code with the verification deadline."""
     data = await state.get_data()
@@ -415,13 +402,11 @@ async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppC
         reply_markup=main_menu(t))
 
 
-@router.callback_query(Intake.review, IntakeCb.filter(F.action == A.EDIT))
 async def choose_field(query: CallbackQuery, t: Translator) -> None:
     """Which part to change."""
     await query.message.edit_reply_markup(reply_markup=_edit_buttons(t))
 
 
-@router.callback_query(Intake.review, IntakeCb.filter(F.action == A.BACK_TO_REVIEW))
 async def back_to_review(query: CallbackQuery, t: Translator) -> None:
     """Changed their mind about editing."""
     await query.message.edit_reply_markup(reply_markup=_review_buttons(t))
@@ -433,7 +418,6 @@ _EDIT_TARGETS = {
 }
 
 
-@router.callback_query(Intake.review, IntakeCb.filter(F.action.in_(_EDIT_TARGETS)))
 async def edit_field(query: CallbackQuery, callback_data: IntakeCb, state: FSMContext,
                      t: Translator, app: AppContext) -> None:
     """Go to that step; finishing it comes back to the review."""
@@ -450,13 +434,11 @@ async def edit_field(query: CallbackQuery, callback_data: IntakeCb, state: FSMCo
 # ---------------------------------------------------------------- cancel
 
 
-@router.callback_query(StateFilter(*ORDER), IntakeCb.filter(F.action == A.CANCEL))
 async def cancel_button(query: CallbackQuery, t: Translator) -> None:
     """The review's Cancel button asks like /batal does."""
     await ask_cancel(query.message, t)
 
 
-@router.callback_query(StateFilter(*ORDER), IntakeCb.filter(F.action == A.CANCEL_YES))
 async def cancel_confirmed(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
     """Discard the draft."""
     await state.clear()
@@ -464,7 +446,6 @@ async def cancel_confirmed(query: CallbackQuery, state: FSMContext, t: Translato
     await query.message.answer(t("intake-cancelled"), reply_markup=main_menu(t))
 
 
-@router.callback_query(StateFilter(*ORDER), IntakeCb.filter(F.action == A.CANCEL_NO))
 async def cancel_refused(query: CallbackQuery, state: FSMContext, t: Translator,
                          app: AppContext) -> None:
     """Keep going where we were."""
@@ -484,7 +465,6 @@ _HINTS = {
 }
 
 
-@router.message(StateFilter(*ORDER))
 async def reprompt(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Wrong input for the step (sticker, voice, text for a photo, photo for text...)."""
     step = await state.get_state()
@@ -499,3 +479,39 @@ async def remind(message: Message, state: FSMContext, t: Translator, app: AppCon
     if step in STATES:
         await message.answer(t("intake-draft-kept"))
         await prompt(message, step, t, await state.get_data(), app)
+
+
+def _on(action: IntakeAction) -> Any:
+    return IntakeCb.filter(F.action == action)
+
+
+def create_router() -> Router:
+    """The wizard's graph in one place: per state, its step handlers, then its catch-all."""
+    router = private_router(__name__)
+    draft, text = StateFilter(*ORDER), F.text & ~F.text.startswith("/")
+    msg, press = router.message.register, router.callback_query.register
+    # anywhere in the wizard
+    msg(stale_draft, draft, StaleDraft())
+    press(resume, _on(A.RESUME))
+    press(restart, _on(A.RESTART))
+    msg(ask_cancel, Command("batal"), draft)
+    msg(go_back, Command("kembali"), draft)
+    press(cancel_button, draft, _on(A.CANCEL))
+    press(cancel_confirmed, draft, _on(A.CANCEL_YES))
+    press(cancel_refused, draft, _on(A.CANCEL_NO))
+    # photos (still accepted at the location step)
+    msg(got_photo, StateFilter(Intake.photos, Intake.location), F.photo | F.document)
+    press(photos_done, Intake.photos, _on(A.PHOTOS_DONE))
+    # location → landmark → description → category
+    msg(got_location, Intake.location, F.location)
+    msg(got_landmark, Intake.landmark, text)
+    msg(got_description, Intake.description, text)
+    press(got_category, Intake.category, CategoryCb.filter())
+    # review
+    press(send, Intake.review, _on(A.SEND))
+    press(choose_field, Intake.review, _on(A.EDIT))
+    press(back_to_review, Intake.review, _on(A.BACK_TO_REVIEW))
+    press(edit_field, Intake.review, IntakeCb.filter(F.action.in_(_EDIT_TARGETS)))
+    # anything else at any step
+    msg(reprompt, draft)
+    return router

@@ -16,9 +16,10 @@ stateDiagram-v2
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from aiogram import F, html
-from aiogram.filters import Command
+from aiogram import F, Router, html
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -39,8 +40,6 @@ from complaints.validation import clean_name, clean_phone
 from handlers.callbacks import RegAction, RegistrationCb
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
-
-router = private_router(__name__)
 
 
 class Registration(StatesGroup):
@@ -94,7 +93,6 @@ async def prompt(message: Message, step: str | None, t: Translator, data: dict) 
                                    (t("btn-edit"), RegAction.EDIT)]))
 
 
-@router.callback_query(Registration.consent, RegistrationCb.filter(F.action == RegAction.AGREE))
 async def consent_given(query: CallbackQuery, state: FSMContext, t: Translator,
                         app: AppContext) -> None:
     """Consent is recorded with its time; then the name."""
@@ -104,7 +102,6 @@ async def consent_given(query: CallbackQuery, state: FSMContext, t: Translator,
     await prompt(query.message, Registration.name.state, t, {})
 
 
-@router.callback_query(Registration.consent, RegistrationCb.filter(F.action == RegAction.DECLINE))
 async def consent_refused(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
     """Without consent nothing is stored."""
     await query.message.edit_reply_markup(reply_markup=None)
@@ -112,7 +109,6 @@ async def consent_refused(query: CallbackQuery, state: FSMContext, t: Translator
     await query.message.answer(t("reg-declined"))
 
 
-@router.message(Registration.name, F.text, ~F.text.startswith("/"))
 async def got_name(message: Message, state: FSMContext, t: Translator) -> None:
     """A valid name moves on to the phone number."""
     await state.update_data(name=clean_name(message.text))
@@ -120,7 +116,6 @@ async def got_name(message: Message, state: FSMContext, t: Translator) -> None:
     await prompt(message, Registration.phone.state, t, {})
 
 
-@router.message(Registration.phone, F.contact)
 async def got_contact(message: Message, state: FSMContext, t: Translator) -> None:
     """A shared contact counts only when it is the sender's own."""
     contact = message.contact
@@ -131,7 +126,6 @@ async def got_contact(message: Message, state: FSMContext, t: Translator) -> Non
     await _store_phone(message, state, t, number if number.startswith("+") else f"+{number}")
 
 
-@router.message(Registration.phone, F.text, ~F.text.startswith("/"))
 async def got_typed_phone(message: Message, state: FSMContext, t: Translator) -> None:
     """A typed number must be an Indonesian one (+62… or 08…)."""
     await _store_phone(message, state, t, message.text)
@@ -144,7 +138,6 @@ async def _store_phone(message: Message, state: FSMContext, t: Translator, raw: 
     await prompt(message, Registration.confirm.state, t, data)
 
 
-@router.callback_query(Registration.confirm, RegistrationCb.filter(F.action == RegAction.CONFIRM))
 async def confirmed(query: CallbackQuery, state: FSMContext, t: Translator,
                     app: AppContext) -> None:
     """Store the registration; continue to the complaint if that is what brought them here."""
@@ -164,7 +157,6 @@ async def confirmed(query: CallbackQuery, state: FSMContext, t: Translator,
         await intake.start_new(query.message, state, t, app)
 
 
-@router.callback_query(RegistrationCb.filter(F.action == RegAction.EDIT))
 async def edit_profile(query: CallbackQuery, state: FSMContext, t: Translator,
                        citizen: Citizen | None) -> None:
     """Edit from the confirmation or from /profil."""
@@ -176,8 +168,6 @@ async def edit_profile(query: CallbackQuery, state: FSMContext, t: Translator,
         await begin_edit(query.message, state, t, citizen)
 
 
-@router.message(Command("kembali"), Registration.phone)
-@router.message(Command("kembali"), Registration.confirm)
 async def back(message: Message, state: FSMContext, t: Translator) -> None:
     """One step back: phone → name, confirm → phone."""
     current = await state.get_state()
@@ -186,10 +176,6 @@ async def back(message: Message, state: FSMContext, t: Translator) -> None:
     await prompt(message, previous.state, t, await state.get_data())
 
 
-@router.message(Command("batal"), Registration.consent)
-@router.message(Command("batal"), Registration.name)
-@router.message(Command("batal"), Registration.phone)
-@router.message(Command("batal"), Registration.confirm)
 async def cancel(message: Message, state: FSMContext, t: Translator,
                  citizen: Citizen | None) -> None:
     """Leave registration; an existing profile stays as it was."""
@@ -199,10 +185,6 @@ async def cancel(message: Message, state: FSMContext, t: Translator,
                          reply_markup=main_menu(t) if registered else ReplyKeyboardRemove())
 
 
-@router.message(Registration.consent)
-@router.message(Registration.name)
-@router.message(Registration.phone)
-@router.message(Registration.confirm)
 async def reprompt(message: Message, state: FSMContext, t: Translator) -> None:
     """Anything else at a registration step: say what the step expects."""
     step = await state.get_state()
@@ -214,3 +196,25 @@ async def reprompt(message: Message, state: FSMContext, t: Translator) -> None:
     }[step]
     await message.answer(t(hint))
     await prompt(message, step, t, await state.get_data())
+
+
+def _on(action: RegAction) -> Any:
+    return RegistrationCb.filter(F.action == action)
+
+
+def create_router() -> Router:
+    """The wizard's graph in one place: per state, its step handlers, then the catch-all."""
+    router = private_router(__name__)
+    steps, text = StateFilter(*ORDER), F.text & ~F.text.startswith("/")
+    msg, press = router.message.register, router.callback_query.register
+    msg(cancel, Command("batal"), steps)
+    msg(back, Command("kembali"), StateFilter(Registration.phone, Registration.confirm))
+    press(consent_given, Registration.consent, _on(RegAction.AGREE))
+    press(consent_refused, Registration.consent, _on(RegAction.DECLINE))
+    msg(got_name, Registration.name, text)
+    msg(got_contact, Registration.phone, F.contact)
+    msg(got_typed_phone, Registration.phone, text)
+    press(confirmed, Registration.confirm, _on(RegAction.CONFIRM))
+    press(edit_profile, _on(RegAction.EDIT))
+    msg(reprompt, steps)
+    return router

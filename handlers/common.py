@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, html
+from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -23,21 +23,17 @@ from handlers.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
 
-router = private_router(__name__)
-
 
 def _registered(citizen: Citizen | None) -> bool:
     return citizen is not None and citizen.is_registered
 
 
-@router.message(CommandStart(), StateFilter(*intake.ORDER))
 async def start_in_draft(message: Message, state: FSMContext, t: Translator,
                          app: AppContext) -> None:
     """/start while filing: keep the draft, say where we are."""
     await intake.remind(message, state, t, app)
 
 
-@router.message(CommandStart())
 async def start(message: Message, state: FSMContext, t: Translator,
                 citizen: Citizen | None) -> None:
     """Greet; unregistered citizens go through consent and registration first."""
@@ -50,8 +46,6 @@ async def start(message: Message, state: FSMContext, t: Translator,
     await registration.begin(message, state, t, then_report=False)
 
 
-@router.message(Command("lapor"))
-@router.message(F.text.in_(texts_of("menu-report")))
 async def new_report(message: Message, state: FSMContext, t: Translator, app: AppContext,
                      citizen: Citizen | None) -> None:
     """File a complaint: register first if needed, offer to resume an existing draft."""
@@ -64,8 +58,6 @@ async def new_report(message: Message, state: FSMContext, t: Translator, app: Ap
         await intake.start_new(message, state, t, app)
 
 
-@router.message(Command("status"))
-@router.message(F.text.in_(texts_of("menu-my-reports")))
 async def status(message: Message, state: FSMContext, t: Translator, app: AppContext,
                  command: CommandObject | None = None) -> None:
     """List the citizen's own reports, or one with its timeline (/status CODE)."""
@@ -106,8 +98,6 @@ async def _report_text(app: AppContext, t: Translator, user_id: int, code: str) 
     )
 
 
-@router.message(Command("profil"))
-@router.message(F.text.in_(texts_of("menu-profile")))
 async def profile(message: Message, state: FSMContext, t: Translator, app: AppContext,
                   citizen: Citizen | None) -> None:
     """Show the stored profile with an Edit button."""
@@ -123,7 +113,6 @@ async def profile(message: Message, state: FSMContext, t: Translator, app: AppCo
     await intake.remind(message, state, t, app)
 
 
-@router.message(Command("bahasa", "language"))
 async def choose_language(message: Message, t: Translator) -> None:
     """Offer both languages."""
     await message.answer(t("language-choose"), reply_markup=InlineKeyboardMarkup(
@@ -134,7 +123,6 @@ async def choose_language(message: Message, t: Translator) -> None:
         ]]))
 
 
-@router.callback_query(LanguageCb.filter())
 async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, state: FSMContext,
                           app: AppContext, citizen: Citizen | None) -> None:
     """Switch and answer in the new language straight away."""
@@ -148,9 +136,25 @@ async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, state
     await intake.remind(query.message, state, t, app)
 
 
-@router.message(Command("help", "bantuan"))
-@router.message(F.text.in_(texts_of("menu-help")))
 async def help_(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """What the service is and the commands."""
     await message.answer(t("help"))
     await intake.remind(message, state, t, app)
+
+
+def create_router() -> Router:
+    """A fresh router with every handler, in priority order (one per Dispatcher)."""
+    router = private_router(__name__)
+    router.message.register(start_in_draft, CommandStart(), StateFilter(*intake.ORDER))
+    router.message.register(start, CommandStart())
+    router.message.register(new_report, F.text.in_(texts_of("menu-report")))
+    router.message.register(new_report, Command("lapor"))
+    router.message.register(status, F.text.in_(texts_of("menu-my-reports")))
+    router.message.register(status, Command("status"))
+    router.message.register(profile, F.text.in_(texts_of("menu-profile")))
+    router.message.register(profile, Command("profil"))
+    router.message.register(choose_language, Command("bahasa", "language"))
+    router.callback_query.register(language_chosen, LanguageCb.filter())
+    router.message.register(help_, F.text.in_(texts_of("menu-help")))
+    router.message.register(help_, Command("help", "bantuan"))
+    return router

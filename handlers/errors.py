@@ -11,7 +11,6 @@ from aiogram.types import ErrorEvent
 from bot.i18n import Translator
 from complaints.errors import DomainError
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
@@ -23,7 +22,6 @@ async def _reply(event: ErrorEvent, text: str, *, alert: bool) -> None:
         await update.message.answer(text)
 
 
-@router.error(ExceptionTypeFilter(DomainError))
 async def domain_error(event: ErrorEvent, t: Translator) -> None:
     """Bad input or a refused action: explain, keep everything else as it was."""
     exc = event.exception
@@ -31,7 +29,6 @@ async def domain_error(event: ErrorEvent, t: Translator) -> None:
     await _reply(event, t(exc.key, **exc.params), alert=True)
 
 
-@router.error()
 async def unexpected_error(event: ErrorEvent, t: Translator | None = None) -> None:
     """A bug or an outage: log it, apologise, keep the draft."""
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -40,3 +37,11 @@ async def unexpected_error(event: ErrorEvent, t: Translator | None = None) -> No
         await _reply(event, translator("error-unexpected"), alert=True)
     except Exception:  # the outage may be Telegram itself
         log.warning("could not tell the user about the failure", exc_info=True)
+
+
+def create_router() -> Router:
+    """A fresh router with every handler, in priority order (one per Dispatcher)."""
+    router = Router(name=__name__)
+    router.errors.register(domain_error, ExceptionTypeFilter(DomainError))
+    router.errors.register(unexpected_error)
+    return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
@@ -11,28 +11,22 @@ from complaints.model import Citizen
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
 
-router = private_router(__name__)
 
-
-@router.edited_message(F.location)
 async def live_location_moved(message: Message) -> None:
     """A live location keeps sending its new points: the first one was taken, ignore the rest."""
 
 
-@router.edited_message()
 async def edited(message: Message, t: Translator) -> None:
     """An edited message is not applied: say so, so nothing changes silently."""
     await message.reply(t("hint-edited"))
 
 
-@router.message(Command("batal", "kembali"))
 async def nothing_to_cancel(message: Message, t: Translator, citizen: Citizen | None) -> None:
     """Outside a wizard there is nothing to cancel or go back to."""
     registered = citizen is not None and citizen.is_registered
     await message.answer(t("nothing-to-cancel"), reply_markup=main_menu(t) if registered else None)
 
 
-@router.message()
 async def idle(message: Message, t: Translator, citizen: Citizen | None) -> None:
     """Not in a wizard: point to the menu (or to /start for newcomers)."""
     if citizen is not None and citizen.is_registered:
@@ -41,7 +35,17 @@ async def idle(message: Message, t: Translator, citizen: Citizen | None) -> None
         await message.answer(t("idle-unregistered"))
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery, t: Translator) -> None:
     """A button from an old message, a finished step or forged data changes nothing."""
     await query.answer(t("error-stale-button"), show_alert=True)
+
+
+def create_router() -> Router:
+    """A fresh router with every handler, in priority order (one per Dispatcher)."""
+    router = private_router(__name__)
+    router.edited_message.register(live_location_moved, F.location)
+    router.edited_message.register(edited)
+    router.message.register(nothing_to_cancel, Command("batal", "kembali"))
+    router.message.register(idle)
+    router.callback_query.register(stale_button)
+    return router
