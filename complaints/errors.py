@@ -50,3 +50,9 @@ class StaleReport(DomainError):
     """Someone else changed the report first; the action was not applied."""
 
     key = "error-already-handled"
+
+
+class NotAllowed(DomainError):
+    """The presser's own role (or agency) does not allow this action."""
+
+    key = "error-not-allowed"

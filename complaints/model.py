@@ -167,3 +167,127 @@ class SubmittedReport:
     report_id: int
     code: str
     verify_due: datetime
+
+
+class ChatPurpose(StrEnum):
+    """What a staff group is for."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    OPD = "opd"
+
+
+class ReturnReason(StrEnum):
+    """Preset reasons an admin returns a report for (SOP step 2)."""
+
+    INCOMPLETE = "incomplete"
+    NOT_AUTHORITY = "not_authority"
+    DUPLICATE = "duplicate"
+    NOT_COMPLAINT = "not_complaint"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    """A city agency (OPD) that handles forwarded reports."""
+
+    code: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A Telegram user bound to a staff role (and an agency, for opd)."""
+
+    telegram_id: int
+    name: str
+    role: Role
+    agency_code: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChatBinding:
+    """A group bound to a purpose (and an agency, for opd groups)."""
+
+    chat_id: int
+    purpose: ChatPurpose
+    agency_code: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting, as the service layer checks it."""
+
+    telegram_id: int
+    role: Role
+    name: str
+    agency_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffEvent:
+    """A timeline line as staff see it (with who acted)."""
+
+    at: datetime
+    action: str
+    from_status: ReportStatus | None
+    to_status: ReportStatus
+    actor_role: Role
+    actor_id: int | None
+    actor_name: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    """Everything staff need about one report (the admin group may see the reporter's phone)."""
+
+    id: int
+    code: str
+    status: ReportStatus
+    version: int
+    revision: int
+    category_key: str
+    description: str
+    location: GeoPoint
+    landmark: str | None
+    address: str | None
+    created_at: datetime
+    updated_at: datetime
+    verify_due: datetime | None
+    finish_due: datetime | None
+    agency_code: str | None
+    photos: tuple[PhotoRef, ...]
+    proof_photos: tuple[PhotoRef, ...]
+    resolution_note: str | None
+    citizen_id: int
+    citizen_name: str | None
+    citizen_phone: str | None
+    citizen_language: str
+    rating: int | None
+    rating_comment: str | None
+    closed_at: datetime | None
+    events: tuple[StaffEvent, ...] = field(default=())
+
+
+class NoticeTarget(StrEnum):
+    """Who a notification goes to; the chat is looked up when it is sent."""
+
+    CITIZEN = "citizen"
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    AGENCY = "agency"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A rendering-free message intent caused by a transition, delivered by the outbox."""
+
+    kind: str
+    target: NoticeTarget
+    report_id: int
+    target_ref: str | None = None
+    params: dict[str, str] = field(default_factory=dict)

@@ -7,14 +7,21 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from complaints.model import (
+    Agency,
+    CaseFile,
     Category,
+    ChatBinding,
+    ChatPurpose,
     Citizen,
     GeoPoint,
+    Notice,
+    PhotoRef,
     ReportDraft,
     ReportEvent,
     ReportStatus,
     ReportSummary,
     ReportView,
+    StaffMember,
 )
 
 
@@ -54,6 +61,75 @@ class ReportRepository(Protocol):
 
     async def set_address(self, report_id: int, address: str | None) -> None: ...
 
+    async def case_file(self, report_id: int) -> CaseFile | None: ...
+
+    async def id_by_code(self, code: str) -> int | None: ...
+
+    async def update_if_current(
+        self, report_id: int, *, expected_status: ReportStatus, expected_version: int,
+        changes: dict[str, object],
+    ) -> bool: ...
+
+    async def replace_photos(self, report_id: int, photos: tuple[PhotoRef, ...],
+                             purpose: str) -> None: ...
+
+    async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
+                    limit: int, offset: int) -> tuple[list[CaseFile], int]: ...
+
+
+class AgencyRepository(Protocol):
+    """City agencies (OPD)."""
+
+    async def list(self, include_inactive: bool = False) -> list[Agency]: ...
+
+    async def get(self, code: str) -> Agency | None: ...
+
+    async def save(self, agency: Agency) -> None: ...
+
+    async def suggested_for(self, category_key: str) -> str | None: ...
+
+    async def set_suggestion(self, category_key: str, agency_code: str | None) -> bool: ...
+
+
+class StaffRepository(Protocol):
+    """Staff members by Telegram user id."""
+
+    async def get(self, telegram_id: int) -> StaffMember | None: ...
+
+    async def list(self) -> list[StaffMember]: ...
+
+    async def save(self, member: StaffMember, now: datetime) -> None: ...
+
+    async def remove(self, telegram_id: int) -> bool: ...
+
+
+class ChatRepository(Protocol):
+    """Group bindings and one-time link codes."""
+
+    async def get(self, chat_id: int) -> ChatBinding | None: ...
+
+    async def list(self) -> list[ChatBinding]: ...
+
+    async def find(self, purpose: ChatPurpose, agency_code: str | None) -> ChatBinding | None: ...
+
+    async def bind(self, binding: ChatBinding, now: datetime) -> None: ...
+
+    async def unbind(self, chat_id: int) -> bool: ...
+
+    async def move(self, old_chat_id: int, new_chat_id: int) -> None: ...
+
+    async def add_link_code(self, code: str, purpose: ChatPurpose, agency_code: str | None,
+                            now: datetime, expires_at: datetime) -> None: ...
+
+    async def use_link_code(self, code: str, user_id: int, chat_id: int,
+                            now: datetime) -> tuple[ChatPurpose, str | None] | None: ...
+
+
+class OutboxRepository(Protocol):
+    """Messages caused by transitions, written in the same transaction."""
+
+    async def add(self, notice: Notice, now: datetime) -> None: ...
+
 
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
@@ -61,6 +137,10 @@ class UnitOfWork(Protocol):
     citizens: CitizenRepository
     categories: CategoryRepository
     reports: ReportRepository
+    agencies: AgencyRepository
+    staff: StaffRepository
+    chats: ChatRepository
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -11,6 +11,8 @@ from complaints.lifecycle import Action, plan
 from complaints.model import (
     Category,
     Citizen,
+    Notice,
+    NoticeTarget,
     ReportDraft,
     ReportEvent,
     ReportSummary,
@@ -112,6 +114,7 @@ async def submit_report(
             ReportEvent(now, Action.SUBMIT.value, None, transition.target, Role.CITIZEN),
             actor_id=telegram_id,
         )
+        await uow.outbox.add(Notice("admin_card", NoticeTarget.ADMIN, report_id), now)
         await uow.commit()
         return SubmittedReport(report_id=report_id, code=code, verify_due=verify_due)
 

@@ -64,6 +64,7 @@ class CategoryRow(Base):
     name_en: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    suggested_agency: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
 
 
 class ReportRow(Base):
@@ -85,6 +86,12 @@ class ReportRow(Base):
     verify_due: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"), index=True)
+    finish_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     photos: Mapped[list[PhotoRow]] = relationship(
         order_by="PhotoRow.position", cascade="all, delete-orphan", lazy="selectin"
@@ -100,6 +107,7 @@ class PhotoRow(Base):
     file_id: Mapped[str] = mapped_column(String(255))
     file_unique_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(16), default="evidence")  # or "proof"
 
 
 class EventRow(Base):
@@ -148,4 +156,97 @@ class GeocodeCacheRow(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChatBindingRow(Base):
+    __tablename__ = "chat_bindings"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    title: Mapped[str | None] = mapped_column(String(255))
+    bound_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LinkCodeRow(Base):
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class OutboxRow(Base):
+    """A message a transition caused, written in the same transaction, sent by the worker."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(16))
+    target_ref: Mapped[str | None] = mapped_column(String(32))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class ReportCardRow(Base):
+    """Where a report's card was posted, so it can be edited in place later."""
+
+    __tablename__ = "report_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                           index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    has_photo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PendingInputRow(Base):
+    """A ForceReply question to one staff member (a reason, a proof photo) awaiting the reply."""
+
+    __tablename__ = "pending_inputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

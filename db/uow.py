@@ -6,13 +6,18 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.model import (
+    Agency,
+    CaseFile,
     Category,
+    ChatBinding,
+    ChatPurpose,
     Citizen,
     GeoPoint,
+    Notice,
     PhotoKind,
     PhotoRef,
     ReportDraft,
@@ -21,8 +26,21 @@ from complaints.model import (
     ReportSummary,
     ReportView,
     Role,
+    StaffEvent,
+    StaffMember,
 )
-from db.models import CategoryRow, CitizenRow, EventRow, PhotoRow, ReportRow
+from db.models import (
+    AgencyRow,
+    CategoryRow,
+    ChatBindingRow,
+    CitizenRow,
+    EventRow,
+    LinkCodeRow,
+    OutboxRow,
+    PhotoRow,
+    ReportRow,
+    StaffRow,
+)
 
 
 class SqlCitizenRepository:
@@ -66,8 +84,9 @@ class SqlCategoryRepository:
         return Category(row.key, row.name_id, row.name_en) if row and row.active else None
 
 
-def _photos(row: ReportRow) -> tuple[PhotoRef, ...]:
-    return tuple(PhotoRef(p.file_id, p.file_unique_id, PhotoKind(p.kind)) for p in row.photos)
+def _photos(row: ReportRow, purpose: str = "evidence") -> tuple[PhotoRef, ...]:
+    return tuple(PhotoRef(p.file_id, p.file_unique_id, PhotoKind(p.kind))
+                 for p in row.photos if p.purpose == purpose)
 
 
 class SqlReportRepository:
@@ -153,10 +172,218 @@ class SqlReportRepository:
         return [(rid, GeoPoint(lat, lon)) for rid, lat, lon in rows]
 
     async def set_address(self, report_id: int, address: str | None) -> None:
-        row = await self.session.get(ReportRow, report_id)
-        if row is not None:
-            row.address = address
-            row.address_checked = True
+        await self.session.execute(
+            update(ReportRow).where(ReportRow.id == report_id)
+            .values(address=address, address_checked=True))
+
+    async def id_by_code(self, code: str) -> int | None:
+        return await self.session.scalar(select(ReportRow.id).where(ReportRow.code == code))
+
+    async def case_file(self, report_id: int) -> CaseFile | None:
+        row = await self.session.get(ReportRow, report_id, populate_existing=True)
+        if row is None:
+            return None
+        await self.session.refresh(row, ["photos"])
+        citizen = await self.session.get(CitizenRow, row.citizen_id)
+        events = await self.session.execute(
+            select(EventRow, StaffRow.name, CitizenRow.name)
+            .outerjoin(StaffRow, StaffRow.telegram_id == EventRow.actor_id)
+            .outerjoin(CitizenRow, CitizenRow.telegram_id == EventRow.actor_id)
+            .where(EventRow.report_id == report_id).order_by(EventRow.at, EventRow.id))
+        return CaseFile(
+            id=row.id, code=row.code, status=ReportStatus(row.status), version=row.version,
+            revision=row.revision, category_key=row.category_key, description=row.description,
+            location=GeoPoint(row.latitude, row.longitude), landmark=row.landmark,
+            address=row.address, created_at=row.created_at, updated_at=row.updated_at,
+            verify_due=row.verify_due, finish_due=row.finish_due, agency_code=row.agency_code,
+            photos=_photos(row), proof_photos=_photos(row, "proof"),
+            resolution_note=row.resolution_note, citizen_id=row.citizen_id,
+            citizen_name=citizen.name if citizen else None,
+            citizen_phone=citizen.phone if citizen else None,
+            citizen_language=citizen.language if citizen else "id",
+            rating=row.rating, rating_comment=row.rating_comment, closed_at=row.closed_at,
+            events=tuple(
+                StaffEvent(e.at, e.action, ReportStatus(e.from_status) if e.from_status else None,
+                           ReportStatus(e.to_status), Role(e.actor_role), e.actor_id,
+                           staff_name if e.actor_role != Role.CITIZEN else citizen_name, e.note)
+                for e, staff_name, citizen_name in events),
+        )
+
+    async def update_if_current(
+        self, report_id: int, *, expected_status: ReportStatus, expected_version: int,
+        changes: dict[str, object],
+    ) -> bool:
+        result = await self.session.execute(
+            update(ReportRow)
+            .where(ReportRow.id == report_id, ReportRow.status == expected_status.value,
+                   ReportRow.version == expected_version)
+            .values(version=ReportRow.version + 1, **changes)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
+    async def replace_photos(self, report_id: int, photos: tuple[PhotoRef, ...],
+                             purpose: str) -> None:
+        existing = await self.session.scalars(
+            select(PhotoRow).where(PhotoRow.report_id == report_id, PhotoRow.purpose == purpose))
+        for row in existing:
+            await self.session.delete(row)
+        self.session.add_all(
+            PhotoRow(report_id=report_id, position=i, file_id=p.file_id,
+                     file_unique_id=p.file_unique_id, kind=p.kind.value, purpose=purpose)
+            for i, p in enumerate(photos))
+
+    async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
+                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+        where = [ReportRow.status.in_([s.value for s in statuses])]
+        if agency_code is not None:
+            where.append(ReportRow.agency_code == agency_code)
+        total = await self.session.scalar(select(func.count()).select_from(ReportRow)
+                                          .where(*where))
+        ids = await self.session.scalars(
+            select(ReportRow.id).where(*where)
+            .order_by(ReportRow.created_at, ReportRow.id).limit(limit).offset(offset))
+        files = [await self.case_file(report_id) for report_id in list(ids)]
+        return [f for f in files if f is not None], total or 0
+
+
+class SqlAgencyRepository:
+    """Agencies and the category → suggested agency table."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list(self, include_inactive: bool = False) -> list[Agency]:
+        query = select(AgencyRow).order_by(AgencyRow.code)
+        if not include_inactive:
+            query = query.where(AgencyRow.active.is_(True))
+        return [Agency(r.code, r.name, r.active) for r in await self.session.scalars(query)]
+
+    async def get(self, code: str) -> Agency | None:
+        row = await self.session.get(AgencyRow, code)
+        return Agency(row.code, row.name, row.active) if row else None
+
+    async def save(self, agency: Agency) -> None:
+        await self.session.merge(AgencyRow(code=agency.code, name=agency.name,
+                                           active=agency.active))
+
+    async def suggested_for(self, category_key: str) -> str | None:
+        return await self.session.scalar(
+            select(CategoryRow.suggested_agency).where(CategoryRow.key == category_key))
+
+    async def set_suggestion(self, category_key: str, agency_code: str | None) -> bool:
+        result = await self.session.execute(
+            update(CategoryRow).where(CategoryRow.key == category_key)
+            .values(suggested_agency=agency_code))
+        return result.rowcount == 1
+
+
+class SqlStaffRepository:
+    """Staff table."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _member(row: StaffRow) -> StaffMember:
+        return StaffMember(row.telegram_id, row.name, Role(row.role), row.agency_code, row.active)
+
+    async def get(self, telegram_id: int) -> StaffMember | None:
+        row = await self.session.get(StaffRow, telegram_id)
+        return self._member(row) if row and row.active else None
+
+    async def list(self) -> list[StaffMember]:
+        rows = await self.session.scalars(select(StaffRow).order_by(StaffRow.role, StaffRow.name))
+        return [self._member(r) for r in rows]
+
+    async def save(self, member: StaffMember, now: datetime) -> None:
+        row = await self.session.get(StaffRow, member.telegram_id)
+        if row is None:
+            row = StaffRow(telegram_id=member.telegram_id, created_at=now)
+            self.session.add(row)
+        row.name, row.role, row.agency_code = member.name, member.role.value, member.agency_code
+        row.active = member.active
+
+    async def remove(self, telegram_id: int) -> bool:
+        row = await self.session.get(StaffRow, telegram_id)
+        if row is None:
+            return False
+        await self.session.delete(row)
+        return True
+
+
+class SqlChatRepository:
+    """Chat bindings and link codes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _binding(row: ChatBindingRow) -> ChatBinding:
+        return ChatBinding(row.chat_id, ChatPurpose(row.purpose), row.agency_code, row.title)
+
+    async def get(self, chat_id: int) -> ChatBinding | None:
+        row = await self.session.get(ChatBindingRow, chat_id)
+        return self._binding(row) if row else None
+
+    async def list(self) -> list[ChatBinding]:
+        rows = await self.session.scalars(select(ChatBindingRow).order_by(ChatBindingRow.purpose))
+        return [self._binding(r) for r in rows]
+
+    async def find(self, purpose: ChatPurpose, agency_code: str | None) -> ChatBinding | None:
+        row = await self.session.scalar(
+            select(ChatBindingRow).where(ChatBindingRow.purpose == purpose.value,
+                                         ChatBindingRow.agency_code == agency_code)
+            .order_by(ChatBindingRow.bound_at.desc()).limit(1))
+        return self._binding(row) if row else None
+
+    async def bind(self, binding: ChatBinding, now: datetime) -> None:
+        await self.session.merge(ChatBindingRow(
+            chat_id=binding.chat_id, purpose=binding.purpose.value,
+            agency_code=binding.agency_code, title=binding.title, bound_at=now))
+
+    async def unbind(self, chat_id: int) -> bool:
+        row = await self.session.get(ChatBindingRow, chat_id)
+        if row is None:
+            return False
+        await self.session.delete(row)
+        return True
+
+    async def move(self, old_chat_id: int, new_chat_id: int) -> None:
+        await self.session.execute(update(ChatBindingRow)
+                                   .where(ChatBindingRow.chat_id == old_chat_id)
+                                   .values(chat_id=new_chat_id))
+
+    async def add_link_code(self, code: str, purpose: ChatPurpose, agency_code: str | None,
+                            now: datetime, expires_at: datetime) -> None:
+        self.session.add(LinkCodeRow(code=code, purpose=purpose.value, agency_code=agency_code,
+                                     created_at=now, expires_at=expires_at))
+
+    async def use_link_code(self, code: str, user_id: int, chat_id: int,
+                            now: datetime) -> tuple[ChatPurpose, str | None] | None:
+        row = await self.session.get(LinkCodeRow, code)
+        if row is None:
+            return None
+        result = await self.session.execute(
+            update(LinkCodeRow)
+            .where(LinkCodeRow.code == code, LinkCodeRow.used_at.is_(None),
+                   LinkCodeRow.expires_at > now)
+            .values(used_at=now, used_by=user_id, chat_id=chat_id))
+        if result.rowcount != 1:
+            return None
+        return ChatPurpose(row.purpose), row.agency_code
+
+
+class SqlOutboxRepository:
+    """Outbox rows; the bot's worker sends them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, notice: Notice, now: datetime) -> None:
+        self.session.add(OutboxRow(
+            kind=notice.kind, target=notice.target.value, target_ref=notice.target_ref,
+            report_id=notice.report_id, params=dict(notice.params), status="pending",
+            attempts=0, next_attempt_at=now, created_at=now))
 
 
 class SqlUnitOfWork:
@@ -170,6 +397,10 @@ class SqlUnitOfWork:
         self.citizens = SqlCitizenRepository(self.session)
         self.categories = SqlCategoryRepository(self.session)
         self.reports = SqlReportRepository(self.session)
+        self.agencies = SqlAgencyRepository(self.session)
+        self.staff = SqlStaffRepository(self.session)
+        self.chats = SqlChatRepository(self.session)
+        self.outbox = SqlOutboxRepository(self.session)
         return self
 
     async def __aexit__(
