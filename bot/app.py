@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.context import AppContext
 from bot.geocoding import AddressLookup, address_worker
+from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
 from conversations import intake, registration
@@ -31,8 +32,10 @@ from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
 from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
+from db.outbox import OutboxStore
+from db.pending import PendingInputs
 from db.uow import SqlUnitOfWork
-from handlers import common, errors, fallback
+from handlers import common, errors, fallback, followup, staff
 from handlers.middlewares import CitizenContextMiddleware
 
 log = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_routers(*(module.create_router() for module in (
-        errors, common, registration, intake, fallback)))
+        errors, staff, common, followup, registration, intake, fallback)))
     return dispatcher
 
 
@@ -102,7 +105,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     storage, isolation = _storage(settings, engine)
     bot = create_bot(settings, token)
     dispatcher = create_dispatcher(storage, isolation)
-    context = AppContext(settings=settings, uow=partial(SqlUnitOfWork, sessionmaker))
+    context = AppContext(settings=settings, uow=partial(SqlUnitOfWork, sessionmaker),
+                         pending=PendingInputs(sessionmaker), cards=OutboxStore(sessionmaker))
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
     try:
@@ -130,15 +134,20 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)
-        worker = asyncio.create_task(address_worker(app.context, lookup))
+        pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
+        outbox = OutboxWorker(app.bot, app.context.cards, app.context, pacer)
+        workers = [asyncio.create_task(address_worker(app.context, lookup)),
+                   asyncio.create_task(outbox.run())]
         try:
             me = await app.bot.get_me()
             log.info("bot @%s is polling", me.username)
             await app.polling.run()
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for worker in workers:
+                worker.cancel()
+            for worker in workers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
 
 
 async def _set_commands(bot: Bot) -> None:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from complaints.ports import UnitOfWork
+from db.outbox import OutboxStore
+from db.pending import PendingInputs
 
 
 def utc_now() -> datetime:
@@ -22,5 +24,8 @@ class AppContext:
 
     settings: Settings
     uow: Callable[[], UnitOfWork]
+    pending: PendingInputs
+    cards: OutboxStore
     clock: Callable[[], datetime] = utc_now
     address_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)

@@ -41,10 +41,18 @@ T = NoticeTarget
 
 
 def _notices(action: Action, report: CaseFile, *, agency: str | None, reason: str | None,
-             previous_agency: str | None) -> list[Notice]:
+             reason_key: str | None, previous_agency: str | None) -> list[Notice]:
     """The messages each transition causes (rendered later, in the reader's language)."""
+    notices = _messages(action, report, agency=agency, reason=reason, reason_key=reason_key,
+                        previous_agency=previous_agency)
+    # every card already posted for this report shows the new status (and loses stale buttons)
+    return [*notices, Notice("refresh_cards", T.ADMIN, report.id)]
+
+
+def _messages(action: Action, report: CaseFile, *, agency: str | None, reason: str | None,
+              reason_key: str | None, previous_agency: str | None) -> list[Notice]:
     rid = report.id
-    params = {"reason": reason or ""}
+    params = {"reason": reason or "", "reason_key": reason_key or ""}
     if action in (Action.SUBMIT, Action.RESUBMIT):
         return [Notice("admin_card", T.ADMIN, rid, params={"resubmitted": str(
             action == Action.RESUBMIT)})]
@@ -112,7 +120,7 @@ async def act(
     uow: UnitOfWork, *, report_id: int, action: Action, actor: Actor, expected_version: int,
     now: datetime, calendar: WorkingCalendar, reason: str | None = None,
     agency: str | None = None, proof: tuple[PhotoRef, ...] = (), note: str | None = None,
-    draft: ReportDraft | None = None,
+    draft: ReportDraft | None = None, reason_key: str | None = None,
 ) -> ActResult:
     """Apply one lifecycle action as one transaction, or explain why not."""
     async with uow:
@@ -168,7 +176,7 @@ async def act(
             ReportEvent(now, action.value, report.status, transition.target, role, note_text),
             actor_id=actor.telegram_id)
         for notice in _notices(action, report, agency=agency, reason=reason,
-                               previous_agency=report.agency_code):
+                               reason_key=reason_key, previous_agency=report.agency_code):
             await uow.outbox.add(notice, now)
         await uow.commit()
         updated = await uow.reports.case_file(report.id)

@@ -45,8 +45,18 @@ from aiogram.types import (
 
 from bot.context import AppContext
 from bot.i18n import Translator, texts_of
-from complaints import services
-from complaints.model import Citizen, GeoPoint, PhotoKind, PhotoRef, ReportDraft
+from complaints import services, workflow
+from complaints.lifecycle import Action
+from complaints.model import (
+    Actor,
+    CaseFile,
+    Citizen,
+    GeoPoint,
+    PhotoKind,
+    PhotoRef,
+    ReportDraft,
+    Role,
+)
 from complaints.validation import (
     MAX_PHOTOS,
     check_in_area,
@@ -391,15 +401,56 @@ async def _advance(message: Message, state: FSMContext, t: Translator, app: AppC
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Store the report and give the tracking code with the verification deadline."""
     data = await state.get_data()
+    if data.get("resubmit_id"):
+        await _resubmit(query, state, t, app, data)
+        return
     result = await services.submit_report(
         app.uow(), query.from_user.id, _draft(data), now=app.clock(),
         calendar=app.settings.calendar)
     await state.clear()
     app.address_wakeup.set()
+    app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
     await query.message.answer(
         t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
         reply_markup=main_menu(t))
+
+
+async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
+                    data: dict[str, Any]) -> None:
+    """A returned report, fixed: same tracking code, revision counted, verification again."""
+    user = query.from_user
+    result = await workflow.act(
+        app.uow(), report_id=data["resubmit_id"], action=Action.RESUBMIT,
+        actor=Actor(user.id, Role.CITIZEN, user.full_name),
+        expected_version=data["resubmit_version"], now=app.clock(),
+        calendar=app.settings.calendar, draft=_draft(data))
+    await state.clear()
+    app.address_wakeup.set()
+    app.outbox_wakeup.set()
+    await query.message.edit_reply_markup(reply_markup=None)
+    report = result.report
+    await query.message.answer(
+        t("intake-resubmitted", code=report.code, revision=report.revision,
+          due=t.date(report.verify_due) if report.verify_due else "-"),
+        reply_markup=main_menu(t))
+
+
+async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
+                            app: AppContext, case: CaseFile) -> None:
+    """Load a returned report into the wizard at the review, ready to edit and send again."""
+    data = {
+        "photos": [{"file_id": p.file_id, "file_unique_id": p.file_unique_id,
+                    "kind": p.kind.value} for p in case.photos],
+        "location": [case.location.latitude, case.location.longitude],
+        "landmark": case.landmark, "description": case.description,
+        "category": case.category_key, "resubmit_id": case.id,
+        "resubmit_version": case.version, "touched_at": app.clock().isoformat(),
+    }
+    await state.set_state(Intake.review)
+    await state.set_data(data)
+    await message.answer(t("intake-fix-intro", code=case.code))
+    await prompt(message, Intake.review.state, t, data, app)
 
 
 async def choose_field(query: CallbackQuery, t: Translator) -> None:

@@ -15,13 +15,14 @@ from aiogram.types import (
 
 from bot.context import AppContext
 from bot.i18n import Translator, texts_of
-from complaints import services
-from complaints.model import Citizen
+from complaints import services, workflow
+from complaints.model import Citizen, ReportStatus
 from complaints.tracking import normalize_tracking_code
 from conversations import intake, registration
 from handlers.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
+from handlers.staff_callbacks import CitizenAction, CitizenCb
 
 
 def _registered(citizen: Citizen | None) -> bool:
@@ -66,8 +67,14 @@ async def status(message: Message, state: FSMContext, t: Translator, app: AppCon
         if code is None:
             await message.answer(t("error-code-format"))
         else:
-            await message.answer(await _report_text(app, t, message.from_user.id, code),
-                                 disable_web_page_preview=True)
+            text = await _report_text(app, t, message.from_user.id, code)
+            case = await workflow.case_file_by_code(app.uow(), code)
+            markup = None
+            if case.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
+                markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+                    text=t("btn-withdraw"), callback_data=CitizenCb(
+                        action=CitizenAction.WITHDRAW_ASK, report_id=case.id).pack())]])
+            await message.answer(text, reply_markup=markup, disable_web_page_preview=True)
     else:
         reports = await services.list_my_reports(app.uow(), message.from_user.id)
         if not reports:

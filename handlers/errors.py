@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Translator
-from complaints.errors import DomainError
+from complaints.errors import DomainError, NotAllowed, StaleReport
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,21 @@ async def domain_error(event: ErrorEvent, t: Translator) -> None:
     """Bad input or a refused action: explain, keep everything else as it was."""
     exc = event.exception
     assert isinstance(exc, DomainError)
-    await _reply(event, t(exc.key, **exc.params), alert=True)
+    params = dict(exc.params)
+    if isinstance(exc, StaleReport):
+        params["at"] = t.datetime(datetime.fromisoformat(params["at"]))
+        params["status"] = t(f"status-{params['status']}")
+    if isinstance(exc, NotAllowed):
+        log.warning("not allowed: update %s from user %s", event.update.update_id,
+                    _user_id(event))
+    await _reply(event, t(exc.key, **params), alert=True)
+
+
+def _user_id(event: ErrorEvent) -> int | None:
+    for source in (event.update.callback_query, event.update.message):
+        if source is not None and source.from_user is not None:
+            return source.from_user.id
+    return None
 
 
 async def unexpected_error(event: ErrorEvent, t: Translator | None = None) -> None:

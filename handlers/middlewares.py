@@ -33,8 +33,7 @@ class CitizenContextMiddleware(BaseMiddleware):
                     citizen = await services.ensure_citizen(app.uow(), user.id, guessed,
                                                             app.clock())
                 language = citizen.language
-            else:
-                language = pick_language(user.language_code, language)
+            # staff groups read the service's default language
         data["citizen"] = citizen
         data["t"] = Translator(language, app.settings.zone)
         return await handler(event, data)

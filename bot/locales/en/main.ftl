@@ -170,4 +170,4 @@ error-category-unknown = Unknown category. Please choose one of the buttons.
 error-code-format = That report number is not recognised. Example: /status LPR-7KQM-X3RA
 error-report-not-found = No report with that number is among your reports.
 error-transition-not-allowed = This action is not allowed for this report.
-error-already-handled = Someone else already handled this report.
+error-already-handled = Already handled by { $name } at { $at } (status: { $status }). Nothing was changed.

@@ -170,4 +170,4 @@ error-category-unknown = Kategori tidak dikenal. Pilih dari tombol yang tersedia
 error-code-format = Nomor laporan tidak dikenali. Contoh: /status LPR-7KQM-X3RA
 error-report-not-found = Laporan dengan nomor itu tidak ditemukan di antara laporan Anda.
 error-transition-not-allowed = Tindakan ini tidak diizinkan untuk laporan ini.
-error-already-handled = Laporan ini sudah ditangani orang lain.
+error-already-handled = Sudah ditangani oleh { $name } pada { $at } (status: { $status }). Tidak ada yang diubah.

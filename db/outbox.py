@@ -1,0 +1,104 @@
+"""Outbox rows for the sending worker: claim, progress, done, retry; plus posted cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import OutboxRow, ReportCardRow
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One message intent to deliver."""
+
+    id: int
+    kind: str
+    target: str
+    target_ref: str | None
+    report_id: int
+    params: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    """A card message that can be edited later."""
+
+    chat_id: int
+    message_id: int
+    kind: str
+
+
+class OutboxStore:
+    """Claims due rows with a lease, so several bot processes never send one row twice."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def claim(self, now: datetime, limit: int = 50,
+                    lease: timedelta = timedelta(seconds=120)) -> list[OutboxItem]:
+        """Due rows (pending, or sending whose lease ran out), oldest first."""
+        async with self._sessionmaker() as session, session.begin():
+            query = (
+                select(OutboxRow)
+                .where(or_(OutboxRow.status == "pending", OutboxRow.status == "sending"),
+                       OutboxRow.next_attempt_at <= now)
+                .order_by(OutboxRow.id).limit(limit)
+            )
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(await session.scalars(query))
+            for row in rows:
+                row.status, row.next_attempt_at = "sending", now + lease
+                row.attempts += 1
+            return [OutboxItem(r.id, r.kind, r.target, r.target_ref, r.report_id,
+                               dict(r.params or {}), r.attempts) for r in rows]
+
+    async def _set(self, item_id: int, **values: Any) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(update(OutboxRow).where(OutboxRow.id == item_id)
+                                  .values(**values))
+
+    async def progress(self, item_id: int, params: dict[str, Any]) -> None:
+        """Remember which parts went out, so a retry does not send them twice."""
+        await self._set(item_id, params=params)
+
+    async def done(self, item_id: int, now: datetime, status: str = "sent",
+                   error: str | None = None) -> None:
+        await self._set(item_id, status=status, sent_at=now, last_error=error)
+
+    async def retry(self, item_id: int, when: datetime, error: str) -> None:
+        await self._set(item_id, status="pending", next_attempt_at=when, last_error=error[:500])
+
+    async def add_card(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            session.add(ReportCardRow(report_id=report_id, chat_id=chat_id,
+                                      message_id=message_id, kind=kind))
+
+    async def cards(self, report_id: int) -> list[PostedCard]:
+        async with self._sessionmaker() as session:
+            rows = await session.scalars(select(ReportCardRow)
+                                         .where(ReportCardRow.report_id == report_id)
+                                         .order_by(ReportCardRow.id))
+            return [PostedCard(r.chat_id, r.message_id, r.kind) for r in rows]
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Cards keep working after their group became a supergroup."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(update(ReportCardRow)
+                                  .where(ReportCardRow.chat_id == old_chat_id)
+                                  .values(chat_id=new_chat_id))
+
+    async def counts(self) -> dict[str, int]:
+        """How many rows are in each status (for tests and the operator)."""
+        async with self._sessionmaker() as session:
+            rows = await session.execute(select(OutboxRow.status))
+            result: dict[str, int] = {}
+            for (status,) in rows:
+                result[status] = result.get(status, 0) + 1
+            return result

@@ -1,0 +1,419 @@
+"""Staff groups: report cards' buttons, reasons and proofs by ForceReply, /antrian, /hubungkan.
+
+Groups run in privacy mode, so the bot sees only commands, button presses and replies to its
+own messages. Every press is authorised by the presser's own staff role (and agency), never by
+the chat it came from, and re-checked against the report's current status and version.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import F, Router, html
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from bot.context import AppContext
+from bot.i18n import Translator
+from complaints import admin, workflow
+from complaints.errors import NotAllowed
+from complaints.lifecycle import Action
+from complaints.model import (
+    Actor,
+    CaseFile,
+    ChatBinding,
+    ChatPurpose,
+    PhotoKind,
+    PhotoRef,
+    ReportStatus,
+    ReturnReason,
+    Role,
+)
+from handlers.cards import ADMIN_CARD, ADMIN_PROOF, AGENCY_CARD, Names, card_buttons, staff_card
+from handlers.staff_callbacks import (
+    ForwardCb,
+    ProofAction,
+    ProofCb,
+    QueueCb,
+    ReturnCb,
+    StaffAction,
+    StaffCb,
+)
+
+log = logging.getLogger(__name__)
+GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
+ADMINS = {Role.ADMIN, Role.SUPERADMIN}
+PAGE_SIZE = 5
+
+
+class BoundChat(Filter):
+    """Only chats bound to a purpose; the bot stays silent anywhere else."""
+
+    async def __call__(self, event: Message | CallbackQuery, app: AppContext) -> bool | dict:
+        chat = event.chat if isinstance(event, Message) else event.message.chat
+        binding = await admin.chat_binding(app.uow(), chat.id)
+        return {"binding": binding} if binding else False
+
+
+async def _actor(app: AppContext, user_id: int, allowed: set[Role]) -> Actor:
+    actor = await workflow.staff_actor(app.uow(), user_id)
+    if actor.role not in allowed:
+        log.warning("refused: user %s (%s) is not allowed here", user_id, actor.role)
+        raise NotAllowed()
+    return actor
+
+
+async def _names(app: AppContext) -> Names:
+    from complaints import services
+
+    categories = await services.list_categories(app.uow())
+    agencies = await admin.list_agencies(app.uow(), include_inactive=True)
+    return Names({c.key: c for c in categories}, {a.code: a for a in agencies})
+
+
+def _card_kind(binding: ChatBinding, case: CaseFile) -> str:
+    if binding.purpose == ChatPurpose.OPD:
+        return AGENCY_CARD
+    return ADMIN_PROOF if case.status == ReportStatus.RESOLVED else ADMIN_CARD
+
+
+async def _current(app: AppContext, report_id: int, version: int, t: Translator) -> CaseFile:
+    """The report if the pressed card is still current, else 'already handled by …'."""
+    case = await workflow.case_file(app.uow(), report_id)
+    if case.version != version:
+        raise workflow._stale(case)
+    return case
+
+
+# ---------------------------------------------------------------- binding and queue
+
+
+async def link_chat(message: Message, command: CommandObject, t: Translator,
+                    app: AppContext) -> None:
+    """/hubungkan CODE: a staff member binds this group with a one-time code."""
+    if not command.args:
+        await message.reply(t("link-usage"))
+        return
+    binding = await admin.bind_with_code(app.uow(), command.args, user_id=message.from_user.id,
+                                         chat_id=message.chat.id, title=message.chat.title,
+                                         now=app.clock())
+    await message.reply(t("link-done", purpose=t(f"purpose-{binding.purpose.value}"),
+                          agency=binding.agency_code or ""))
+
+
+async def queue_command(message: Message, t: Translator, app: AppContext,
+                        binding: ChatBinding) -> None:
+    """/antrian: what waits for this chat's role, paged."""
+    await _actor(app, message.from_user.id, {Role.ADMIN, Role.SUPERADMIN, Role.COORDINATOR,
+                                             Role.OPD})
+    text, markup = await _queue_page(app, t, binding, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def queue_page(query: CallbackQuery, callback_data: QueueCb, t: Translator,
+                     app: AppContext, binding: ChatBinding) -> None:
+    """Another page of the queue."""
+    await _actor(app, query.from_user.id, {Role.ADMIN, Role.SUPERADMIN, Role.COORDINATOR,
+                                           Role.OPD})
+    text, markup = await _queue_page(app, t, binding, max(0, callback_data.page))
+    await query.message.edit_text(text, reply_markup=markup)
+
+
+async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
+                      page: int) -> tuple[str, InlineKeyboardMarkup]:
+    cases, total = await workflow.queue(app.uow(), binding.purpose.value, binding.agency_code,
+                                        page=page, page_size=PAGE_SIZE)
+    names = await _names(app)
+    lines = [t("queue-line", code=c.code, status=t(f"status-{c.status.value}"),
+               category=html.quote(names.category(t, c.category_key)),
+               since=t.datetime(c.updated_at)) for c in cases]
+    pages = max(1, -(-total // PAGE_SIZE))
+    text = t("queue", count=total, page=page + 1, pages=pages,
+             lines="\n".join(lines) if lines else t("queue-empty"))
+    rows = [[InlineKeyboardButton(text=t("btn-show", code=c.code), callback_data=StaffCb(
+        action=StaffAction.SHOW, report_id=c.id, version=c.version).pack())] for c in cases]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text="◀️", callback_data=QueueCb(page=page - 1).pack()))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton(text="▶️", callback_data=QueueCb(page=page + 1).pack()))
+    if nav:
+        rows.append(nav)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+# ---------------------------------------------------------------- card buttons
+
+
+async def card_button(query: CallbackQuery, callback_data: StaffCb, t: Translator,
+                      app: AppContext, binding: ChatBinding) -> None:
+    """One handler for every card button; each branch checks the presser's own role."""
+    action, rid, version = callback_data.action, callback_data.report_id, callback_data.version
+    if action == StaffAction.SHOW:
+        await _actor(app, query.from_user.id, {Role.ADMIN, Role.SUPERADMIN, Role.COORDINATOR,
+                                               Role.OPD})
+        await _show(query, t, app, binding, rid)
+        return
+    allowed = ADMINS if action in (StaffAction.FORWARD_MENU, StaffAction.RETURN_MENU,
+                                   StaffAction.CLOSE, StaffAction.REJECT, StaffAction.BACK) \
+        else {Role.OPD}
+    actor = await _actor(app, query.from_user.id, allowed)
+    case = await _current(app, rid, version, t)
+    if actor.role == Role.OPD and actor.agency_code != case.agency_code:
+        raise NotAllowed()
+    if action == StaffAction.FORWARD_MENU:
+        await query.message.edit_reply_markup(reply_markup=await _agency_menu(app, t, case))
+    elif action == StaffAction.RETURN_MENU:
+        await query.message.edit_reply_markup(reply_markup=_return_menu(t, case))
+    elif action == StaffAction.BACK:
+        await query.message.edit_reply_markup(
+            reply_markup=card_buttons(t, _card_kind(binding, case), case))
+    elif action == StaffAction.START:
+        await _apply(query, t, app, actor, case, Action.START)
+    elif action == StaffAction.CLOSE:
+        await _apply(query, t, app, actor, case, Action.CLOSE)
+    else:
+        asked = {StaffAction.DONE: Action.RESOLVE, StaffAction.NOT_OURS: Action.SEND_BACK,
+                 StaffAction.REJECT: Action.REJECT_PROOF}[action]
+        await _ask(query, t, app, case, asked)
+
+
+async def _apply(query: CallbackQuery, t: Translator, app: AppContext, actor: Actor,
+                 case: CaseFile, action: Action, **inputs: Any) -> CaseFile:
+    """Run the transition, update the pressed card at once, wake the outbox."""
+    result = await workflow.act(app.uow(), report_id=case.id, action=action, actor=actor,
+                                expected_version=case.version, now=app.clock(),
+                                calendar=app.settings.calendar, **inputs)
+    app.outbox_wakeup.set()
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(t(f"done-{action.value}", code=case.code))
+    return result.report
+
+
+async def _agency_menu(app: AppContext, t: Translator, case: CaseFile) -> InlineKeyboardMarkup:
+    agencies, suggested = await admin.agencies_for(app.uow(), case.category_key)
+    rows = [[InlineKeyboardButton(
+        text=("⭐ " if a.code == suggested else "") + f"{a.code} — {a.name}"[:60],
+        callback_data=ForwardCb(report_id=case.id, version=case.version, agency=a.code).pack())]
+        for a in agencies]
+    rows.append([InlineKeyboardButton(text=t("btn-back-card"), callback_data=StaffCb(
+        action=StaffAction.BACK, report_id=case.id, version=case.version).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _return_menu(t: Translator, case: CaseFile) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(text=t(f"btn-return-{reason.value}"), callback_data=ReturnCb(
+        report_id=case.id, version=case.version, reason=reason).pack())] for reason in ReturnReason]
+    rows.append([InlineKeyboardButton(text=t("btn-back-card"), callback_data=StaffCb(
+        action=StaffAction.BACK, report_id=case.id, version=case.version).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def forward_to(query: CallbackQuery, callback_data: ForwardCb, t: Translator,
+                     app: AppContext) -> None:
+    """Verify & forward: the picked agency gets the report."""
+    actor = await _actor(app, query.from_user.id, ADMINS)
+    case = await _current(app, callback_data.report_id, callback_data.version, t)
+    action = Action.FORWARD if case.status == ReportStatus.SUBMITTED else Action.REASSIGN
+    await _apply(query, t, app, actor, case, action, agency=callback_data.agency)
+
+
+async def return_with(query: CallbackQuery, callback_data: ReturnCb, t: Translator,
+                      app: AppContext) -> None:
+    """Return with a preset reason, or ask the admin to type one."""
+    actor = await _actor(app, query.from_user.id, ADMINS)
+    case = await _current(app, callback_data.report_id, callback_data.version, t)
+    if callback_data.reason == ReturnReason.OTHER:
+        await _ask(query, t, app, case, Action.RETURN)
+        return
+    label = Translator("id")(f"return-reason-{callback_data.reason.value}")
+    await _apply(query, t, app, actor, case, Action.RETURN, reason=label,
+                 reason_key=callback_data.reason.value)
+
+
+async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: ChatBinding,
+                report_id: int) -> None:
+    """Post the report's card again in this chat (from the queue)."""
+    case = await workflow.case_file(app.uow(), report_id)
+    if binding.purpose == ChatPurpose.OPD and case.agency_code != binding.agency_code:
+        raise NotAllowed()
+    kind = _card_kind(binding, case)
+    names = await _names(app)
+    sent = await query.message.answer(staff_card(t, kind, case, names),
+                                      reply_markup=card_buttons(t, kind, case),
+                                      disable_web_page_preview=True)
+    await app.cards.add_card(case.id, sent.chat.id, sent.message_id, kind)
+
+
+# ---------------------------------------------------------------- questions by ForceReply
+
+
+async def _ask(query: CallbackQuery, t: Translator, app: AppContext, case: CaseFile,
+               action: Action) -> None:
+    """Ask the presser (only them) for a reason or a proof, as a reply in this group."""
+    user = query.from_user
+    input_id = await app.pending.create(chat_id=query.message.chat.id, user_id=user.id,
+                                        report_id=case.id, version=case.version,
+                                        action=action.value)
+    mention = f'<a href="tg://user?id={user.id}">{html.quote(user.full_name)}</a>'
+    prompt = await query.message.answer(
+        t(f"ask-{action.value}", user=mention, code=case.code),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=t("ask-placeholder")))
+    await app.pending.set_prompt(input_id, prompt.message_id)
+
+
+class ReplyToPending(Filter):
+    """A reply to one of the bot's open questions."""
+
+    async def __call__(self, message: Message, app: AppContext) -> bool | dict:
+        replied = message.reply_to_message
+        if replied is None:
+            return False
+        pending = await app.pending.by_prompt(message.chat.id, replied.message_id)
+        return {"pending": pending} if pending else False
+
+
+async def answer(message: Message, t: Translator, app: AppContext, pending: Any) -> None:
+    """The asked staff member answers: a reason, or proof photos and a note."""
+    if message.from_user.id != pending.user_id:
+        await message.reply(t("ask-not-you"))
+        return
+    actor = await workflow.staff_actor(app.uow(), message.from_user.id)
+    action = Action(pending.action)
+    if action != Action.RESOLVE:
+        if not message.text:
+            await message.reply(t("ask-text-needed"))
+            return
+        await workflow.act(app.uow(), report_id=pending.report_id, action=action, actor=actor,
+                           expected_version=pending.version, now=app.clock(),
+                           calendar=app.settings.calendar, reason=message.text)
+        await app.pending.drop(pending.id)
+        app.outbox_wakeup.set()
+        await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
+            app.uow(), pending.report_id)).code))
+        return
+    await _collect_proof(message, t, app, pending)
+
+
+async def _collect_proof(message: Message, t: Translator, app: AppContext, pending: Any) -> None:
+    data = dict(pending.data)
+    photos: list[dict[str, str]] = list(data.get("photos", []))
+    picture = None
+    if message.photo:
+        best = message.photo[-1]
+        picture = {"file_id": best.file_id, "file_unique_id": best.file_unique_id,
+                   "kind": PhotoKind.PHOTO.value}
+    elif message.document and (message.document.mime_type or "").startswith("image/"):
+        picture = {"file_id": message.document.file_id,
+                   "file_unique_id": message.document.file_unique_id,
+                   "kind": PhotoKind.DOCUMENT.value}
+    note = message.caption or message.text
+    if picture is None and not note:
+        await message.reply(t("proof-hint"))
+        return
+    if picture is not None:
+        if len(photos) >= 5:
+            await message.reply(t("intake-photos-full", max=5))
+        else:
+            photos.append(picture)
+    if note:
+        data["note"] = note.strip()
+    data["photos"] = photos
+    summary = t("proof-summary", count=len(photos), note=html.quote(data.get("note") or "-"))
+    ready = bool(photos) and bool(data.get("note"))
+    markup = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t("btn-proof-submit"), callback_data=ProofCb(
+            input_id=pending.id, action=ProofAction.SUBMIT).pack()),
+        InlineKeyboardButton(text=t("btn-proof-cancel"), callback_data=ProofCb(
+            input_id=pending.id, action=ProofAction.CANCEL).pack()),
+    ]]) if ready else None
+    if not ready:
+        summary += "\n" + t("proof-missing-photo" if not photos else "proof-missing-note")
+    summary_id = data.get("summary_id")
+    if summary_id and message.media_group_id and message.media_group_id == data.get("album"):
+        await message.bot.edit_message_text(text=summary, chat_id=message.chat.id,
+                                            message_id=summary_id, reply_markup=markup)
+    else:
+        sent = await message.reply(summary, reply_markup=markup)
+        data["summary_id"] = sent.message_id
+    data["album"] = message.media_group_id
+    await app.pending.set_data(pending.id, data)
+
+
+async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translator,
+                       app: AppContext) -> None:
+    """Send the assembled proof (only the operator who was asked can)."""
+    pending = await app.pending.get(callback_data.input_id)
+    if pending is None:
+        await query.answer(t("error-stale-button"), show_alert=True)
+        return
+    if pending.user_id != query.from_user.id:
+        raise NotAllowed()
+    if callback_data.action == ProofAction.CANCEL:
+        await app.pending.drop(pending.id)
+        await query.message.edit_text(t("proof-cancelled"))
+        return
+    actor = await workflow.staff_actor(app.uow(), query.from_user.id)
+    proof = tuple(PhotoRef(p["file_id"], p["file_unique_id"], PhotoKind(p["kind"]))
+                  for p in pending.data.get("photos", []))
+    result = await workflow.act(app.uow(), report_id=pending.report_id, action=Action.RESOLVE,
+                                actor=actor, expected_version=pending.version, now=app.clock(),
+                                calendar=app.settings.calendar, proof=proof,
+                                note=pending.data.get("note"))
+    await app.pending.drop(pending.id)
+    app.outbox_wakeup.set()
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(t("done-resolve", code=result.report.code))
+
+
+# ---------------------------------------------------------------- membership
+
+
+async def added_to_group(event: ChatMemberUpdated, app: AppContext) -> None:
+    """Added to a group nobody bound: stay silent there, tell the superadmins."""
+    if await admin.chat_binding(app.uow(), event.chat.id) is not None:
+        return
+    t = Translator(app.settings.default_language, app.settings.zone)
+    for member in await admin.superadmins(app.uow()):
+        try:
+            await event.bot.send_message(member.telegram_id, t(
+                "unbound-chat", title=html.quote(event.chat.title or "-"), chat_id=event.chat.id,
+                by=html.quote(event.from_user.full_name)))
+        except Exception:
+            log.warning("could not tell superadmin %s about chat %s", member.telegram_id,
+                        event.chat.id, exc_info=True)
+
+
+async def silent(_: Message | CallbackQuery) -> None:
+    """Anything else in a group: say nothing (the bot is a guest there)."""
+
+
+def create_router() -> Router:
+    """Staff groups: commands, card buttons, answers to the bot's questions."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type.in_(GROUPS))
+    router.callback_query.filter(F.message.chat.type.in_(GROUPS))
+    router.my_chat_member.filter(F.chat.type.in_(GROUPS))
+    bound = BoundChat()
+    router.my_chat_member.register(
+        added_to_group, F.new_chat_member.status.in_({"member", "administrator"}))
+    router.message.register(link_chat, Command("hubungkan", "link"))
+    router.message.register(queue_command, Command("antrian", "queue"), bound)
+    router.message.register(answer, bound, ReplyToPending())
+    router.callback_query.register(card_button, StaffCb.filter(), bound)
+    router.callback_query.register(forward_to, ForwardCb.filter(), bound)
+    router.callback_query.register(return_with, ReturnCb.filter(), bound)
+    router.callback_query.register(proof_button, ProofCb.filter(), bound)
+    router.callback_query.register(queue_page, QueueCb.filter(), bound)
+    router.message.register(silent)
+    router.callback_query.register(silent)
+    return router
