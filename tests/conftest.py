@@ -54,7 +54,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def settings(backend: str, tmp_path: Path, sim: BotApiSimulator) -> Settings:
     overrides: dict[str, object] = {"bot_api_url": sim.base_url, "bot_token": sim.token,
-                                    "geocoder_url": None}
+                                    "geocoder_url": None, "private_message_interval": 0,
+                                    "group_message_interval": 0}
     if backend == "postgres":
         overrides["database_url"] = await reset_postgres()
         overrides["redis_url"] = await reset_redis()

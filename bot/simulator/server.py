@@ -777,6 +777,19 @@ class BotApiSimulator:
             },
         )
 
+    def add_bot_to(self, group: SimGroup, *, by: SimUser) -> None:
+        """Someone adds the bot to a group: Telegram sends a my_chat_member update."""
+        self._queue_update(
+            "my_chat_member",
+            {
+                "chat": group._state.info(),
+                "from": by.to_dict(),
+                "date": int(time.time()),
+                "old_chat_member": self._member_json("left", self.bot_user),
+                "new_chat_member": self._member_json("member", self.bot_user),
+            },
+        )
+
     def _migrate(self, group: SimGroup) -> int:
         """Upgrade a basic group to a supergroup with Telegram's service messages."""
         old = group._state
