@@ -18,7 +18,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -36,6 +35,7 @@ from db.outbox import OutboxStore
 from db.pending import PendingInputs
 from db.uow import SqlUnitOfWork
 from handlers import common, errors, fallback, followup, staff
+from handlers.answers import AnswerCallbacks
 from handlers.middlewares import CitizenContextMiddleware
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     """Routers in priority order: errors, global commands, wizards, then fallbacks."""
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(*(module.create_router() for module in (
         errors, staff, common, followup, registration, intake, fallback)))
     return dispatcher

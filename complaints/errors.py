@@ -56,3 +56,9 @@ class NotAllowed(DomainError):
     """The presser's own role (or agency) does not allow this action."""
 
     key = "error-not-allowed"
+
+
+class StaleButton(DomainError):
+    """A button whose question was already answered or withdrawn."""
+
+    key = "error-stale-button"

@@ -42,6 +42,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.context import AppContext
 from bot.i18n import Translator, texts_of
@@ -370,12 +371,12 @@ async def got_description(message: Message, state: FSMContext, t: Translator,
 
 
 async def got_category(query: CallbackQuery, callback_data: CategoryCb, state: FSMContext,
-                       t: Translator, app: AppContext) -> None:
+                       t: Translator, app: AppContext, callback_answer: CallbackAnswer) -> None:
     """A category from the offered list (a forged key is refused)."""
     categories = {c.key: c for c in await services.list_categories(app.uow())}
     category = categories.get(callback_data.key)
     if category is None:
-        await query.answer(t("error-category-unknown"), show_alert=True)
+        callback_answer.text, callback_answer.show_alert = t("error-category-unknown"), True
         return
     await query.message.edit_text(
         t("intake-category-chosen", category=html.quote(category.name(t.language))))

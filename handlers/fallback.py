@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import Translator
 from complaints.model import Citizen
@@ -35,9 +36,10 @@ async def idle(message: Message, t: Translator, citizen: Citizen | None) -> None
         await message.answer(t("idle-unregistered"))
 
 
-async def stale_button(query: CallbackQuery, t: Translator) -> None:
+async def stale_button(query: CallbackQuery, t: Translator,
+                       callback_answer: CallbackAnswer) -> None:
     """A button from an old message, a finished step or forged data changes nothing."""
-    await query.answer(t("error-stale-button"), show_alert=True)
+    callback_answer.text, callback_answer.show_alert = t("error-stale-button"), True
 
 
 def create_router() -> Router:

@@ -21,11 +21,12 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.context import AppContext
 from bot.i18n import Translator
 from complaints import admin, workflow
-from complaints.errors import NotAllowed
+from complaints.errors import NotAllowed, StaleButton
 from complaints.lifecycle import Action
 from complaints.model import (
     Actor,
@@ -155,7 +156,8 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
 
 
 async def card_button(query: CallbackQuery, callback_data: StaffCb, t: Translator,
-                      app: AppContext, binding: ChatBinding) -> None:
+                      app: AppContext, binding: ChatBinding,
+                      callback_answer: CallbackAnswer) -> None:
     """One handler for every card button; each branch checks the presser's own role."""
     action, rid, version = callback_data.action, callback_data.report_id, callback_data.version
     if action == StaffAction.SHOW:
@@ -178,24 +180,24 @@ async def card_button(query: CallbackQuery, callback_data: StaffCb, t: Translato
         await query.message.edit_reply_markup(
             reply_markup=card_buttons(t, _card_kind(binding, case), case))
     elif action == StaffAction.START:
-        await _apply(query, t, app, actor, case, Action.START)
+        await _apply(query, callback_answer, t, app, actor, case, Action.START)
     elif action == StaffAction.CLOSE:
-        await _apply(query, t, app, actor, case, Action.CLOSE)
+        await _apply(query, callback_answer, t, app, actor, case, Action.CLOSE)
     else:
         asked = {StaffAction.DONE: Action.RESOLVE, StaffAction.NOT_OURS: Action.SEND_BACK,
                  StaffAction.REJECT: Action.REJECT_PROOF}[action]
         await _ask(query, t, app, case, asked)
 
 
-async def _apply(query: CallbackQuery, t: Translator, app: AppContext, actor: Actor,
-                 case: CaseFile, action: Action, **inputs: Any) -> CaseFile:
+async def _apply(query: CallbackQuery, answer: CallbackAnswer, t: Translator, app: AppContext,
+                 actor: Actor, case: CaseFile, action: Action, **inputs: Any) -> CaseFile:
     """Run the transition, update the pressed card at once, wake the outbox."""
     result = await workflow.act(app.uow(), report_id=case.id, action=action, actor=actor,
                                 expected_version=case.version, now=app.clock(),
                                 calendar=app.settings.calendar, **inputs)
     app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
-    await query.answer(t(f"done-{action.value}", code=case.code))
+    answer.text = t(f"done-{action.value}", code=case.code)
     return result.report
 
 
@@ -219,16 +221,16 @@ def _return_menu(t: Translator, case: CaseFile) -> InlineKeyboardMarkup:
 
 
 async def forward_to(query: CallbackQuery, callback_data: ForwardCb, t: Translator,
-                     app: AppContext) -> None:
+                     app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Verify & forward: the picked agency gets the report."""
     actor = await _actor(app, query.from_user.id, ADMINS)
     case = await _current(app, callback_data.report_id, callback_data.version, t)
     action = Action.FORWARD if case.status == ReportStatus.SUBMITTED else Action.REASSIGN
-    await _apply(query, t, app, actor, case, action, agency=callback_data.agency)
+    await _apply(query, callback_answer, t, app, actor, case, action, agency=callback_data.agency)
 
 
 async def return_with(query: CallbackQuery, callback_data: ReturnCb, t: Translator,
-                      app: AppContext) -> None:
+                      app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Return with a preset reason, or ask the admin to type one."""
     actor = await _actor(app, query.from_user.id, ADMINS)
     case = await _current(app, callback_data.report_id, callback_data.version, t)
@@ -236,7 +238,7 @@ async def return_with(query: CallbackQuery, callback_data: ReturnCb, t: Translat
         await _ask(query, t, app, case, Action.RETURN)
         return
     label = Translator("id")(f"return-reason-{callback_data.reason.value}")
-    await _apply(query, t, app, actor, case, Action.RETURN, reason=label,
+    await _apply(query, callback_answer, t, app, actor, case, Action.RETURN, reason=label,
                  reason_key=callback_data.reason.value)
 
 
@@ -350,12 +352,11 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
 
 
 async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translator,
-                       app: AppContext) -> None:
+                       app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Send the assembled proof (only the operator who was asked can)."""
     pending = await app.pending.get(callback_data.input_id)
     if pending is None:
-        await query.answer(t("error-stale-button"), show_alert=True)
-        return
+        raise StaleButton()
     if pending.user_id != query.from_user.id:
         raise NotAllowed()
     if callback_data.action == ProofAction.CANCEL:
@@ -372,7 +373,7 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
     await app.pending.drop(pending.id)
     app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
-    await query.answer(t("done-resolve", code=result.report.code))
+    callback_answer.text = t("done-resolve", code=result.report.code)
 
 
 # ---------------------------------------------------------------- membership

@@ -105,7 +105,7 @@ proof-cancelled = Sending the proof was cancelled.
 citizen-forwarded = 📨 Report <code>{ $code }</code> was verified and forwarded to <b>{ $agency }</b>. Due: { $due } (10 working days).
 citizen-in-progress = 🛠 Report <code>{ $code }</code> is being worked on by { $agency }.
 citizen-returned = ↩️ Report <code>{ $code }</code> was returned by the complaint admin. Reason: { $reason }
-citizen-returned-incomplete = ↩️ Report <code>{ $code }</code> was returned as incomplete. Reason: { $reason }. Press "Fix & resend" to complete it; the report number stays the same.
+citizen-returned-incomplete = ↩️ Report <code>{ $code }</code> was returned as incomplete. Reason: { $reason }. Press "Fix &amp; resend" to complete it; the report number stays the same.
 citizen-closed =
     ✅ <b>Report <code>{ $code }</code> has been handled</b> by { $agency }.
     Officer's note: { $note }

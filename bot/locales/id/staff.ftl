@@ -105,7 +105,7 @@ proof-cancelled = Pengiriman bukti dibatalkan.
 citizen-forwarded = 📨 Laporan <code>{ $code }</code> sudah diverifikasi dan diteruskan ke <b>{ $agency }</b>. Batas penyelesaian: { $due } (10 hari kerja).
 citizen-in-progress = 🛠 Laporan <code>{ $code }</code> sedang dikerjakan oleh { $agency }.
 citizen-returned = ↩️ Laporan <code>{ $code }</code> dikembalikan oleh admin pengaduan. Alasan: { $reason }
-citizen-returned-incomplete = ↩️ Laporan <code>{ $code }</code> dikembalikan karena belum lengkap. Alasan: { $reason }. Tekan "Perbaiki & kirim ulang" untuk melengkapinya; nomor laporan tetap sama.
+citizen-returned-incomplete = ↩️ Laporan <code>{ $code }</code> dikembalikan karena belum lengkap. Alasan: { $reason }. Tekan "Perbaiki &amp; kirim ulang" untuk melengkapinya; nomor laporan tetap sama.
 citizen-closed =
     ✅ <b>Laporan <code>{ $code }</code> selesai ditindaklanjuti</b> oleh { $agency }.
     Catatan petugas: { $note }
