@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import partial
 from typing import NoReturn, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -25,7 +24,7 @@ from db.uow import SqlUnitOfWork
 
 T = TypeVar("T")
 Uow = Callable[[], SqlUnitOfWork]
-_SETTINGS = "lapor_admin.settings"
+_loaded: dict[str, Settings] = {}  # this invocation's settings (CliRunner runs many per process)
 _DATABASE_ERRORS = (OSError, OperationalError, InterfaceError)
 
 # Catalogue texts written for citizens in the chat; an operator at a terminal reads these instead.
@@ -64,10 +63,14 @@ def show_table(columns: Sequence[str], rows: Iterable[Sequence[object]], *,
     Console(highlight=False).print(table)
 
 
+def forget_settings() -> None:
+    """Start a new invocation: the next `settings()` reads the environment again."""
+    _loaded.clear()
+
+
 def settings() -> Settings:
     """This invocation's settings; the first call also brings the schema up to date."""
-    meta = click.get_current_context().find_root().meta
-    if _SETTINGS not in meta:
+    if "settings" not in _loaded:
         try:
             loaded = load_settings()
         except ConfigError as exc:
@@ -77,8 +80,8 @@ def settings() -> Settings:
             upgrade(loaded.database_url)
         except _DATABASE_ERRORS as exc:
             fail(_database_error(exc))
-        meta[_SETTINGS] = loaded
-    return meta[_SETTINGS]
+        _loaded["settings"] = loaded
+    return _loaded["settings"]
 
 
 def _database_error(exc: Exception) -> str:

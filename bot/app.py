@@ -143,6 +143,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             log.info("bot @%s is polling", me.username)
             await app.polling.run()
         finally:
+            outbox.stop()
+            await asyncio.wait([workers[1]], timeout=app.settings.stop_timeout)
             for worker in workers:
                 worker.cancel()
             for worker in workers:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     geocoder_timeout: float = Field(default=5.0, gt=0)
     draft_resume_after_minutes: int = Field(default=120, ge=1)
     log_level: str = "INFO"
+    stop_timeout: float = Field(default=30.0, gt=0)
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.
     private_message_interval: float = Field(default=1.0, ge=0)
     group_message_interval: float = Field(default=3.0, ge=0)

@@ -91,22 +91,32 @@ class OutboxWorker:
         self.pacer = pacer
         self.staff_t = Translator(app.settings.default_language, app.settings.zone)
 
+    _stopping = False
+
+    def stop(self) -> None:
+        """Finish the row being sent, hand the other claimed rows back, then return."""
+        self._stopping = True
+        self.app.outbox_wakeup.set()
+
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 delivered = await self.run_once()
             except Exception:
                 log.exception("outbox round failed")
                 delivered = 0
-            if not delivered:
+            if not delivered and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.app.outbox_wakeup.wait(), timeout=1.0)
                 self.app.outbox_wakeup.clear()
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; returns how many rows were handled."""
-        items = await self.store.claim(self.app.clock())
-        for item in items:
+        items = await self.store.claim(self.app.clock(), limit=10)
+        for index, item in enumerate(items):
+            if self._stopping:
+                await self.store.release([i.id for i in items[index:]])
+                break
             await self.deliver(item)
         return len(items)
 

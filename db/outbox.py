@@ -59,6 +59,14 @@ class OutboxStore:
             return [OutboxItem(r.id, r.kind, r.target, r.target_ref, r.report_id,
                                dict(r.params or {}), r.attempts) for r in rows]
 
+    async def release(self, item_ids: list[int]) -> None:
+        """Claimed rows not sent because the process is stopping: due again at once."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(item_ids), OutboxRow.status == "sending")
+                .values(status="pending", next_attempt_at=OutboxRow.created_at,
+                        attempts=OutboxRow.attempts - 1))
+
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self._sessionmaker() as session, session.begin():
             await session.execute(update(OutboxRow).where(OutboxRow.id == item_id)

@@ -104,7 +104,7 @@ def staff_card(t: Translator, kind: str, case: CaseFile, names: Names) -> str:
         lines.append(t("card-last-action", action=t(f"action-{last.action}"),
                        name=html.quote(last.actor_name or last.actor_role.value),
                        at=t.datetime(last.at)))
-        if last.note and last.action not in ("resolve",):
+        if last.note and last.action in ("return", "send_back", "reject_proof", "reopen"):
             lines.append(t("card-last-note", note=html.quote(last.note)))
     return "\n".join(lines)
 
