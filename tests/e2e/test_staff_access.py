@@ -38,7 +38,8 @@ async def test_unauthorised_presses_change_nothing(sim: BotApiSimulator, bot, se
         query = await user.press(card, "Kembalikan")
         assert "tidak berwenang" in (await user.callback_answer(query))["text"]
     # a forged press that skips the menu straight to an agency, by a non-admin
-    forged = await city.stranger.press_data(card, f"f1:{card.button_data('Verifikasi')[6:].split(':')[0]}:1:PUPR")
+    _, _, report_id, version = card.button_data("Verifikasi").split(":")
+    forged = await city.stranger.press_data(card, f"f1:{report_id}:{version}:PUPR")
     assert "tidak berwenang" in (await city.stranger.callback_answer(forged))["text"]
     assert await _status(settings, code) == "submitted"
 
