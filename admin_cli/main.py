@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from admin_cli.queries import EXPORT_COLUMNS, report_lines
+from admin_cli.queries import EXPORT_COLUMNS, ReportLine, report_lines
 from admin_cli.runtime import (
     Uow,
     fail,
@@ -49,11 +49,13 @@ class AdminGroup(TyperGroup):
 
 
 def _help_without_command(ctx: typer.Context) -> None:
+    """A bare group (`lapor-admin staff`) shows its help."""
     if ctx.invoked_subcommand is None:
         say(ctx.get_help())
 
 
 def _app(**kwargs: Any) -> typer.Typer:
+    """A command group that shows its help when called without a command."""
     sub_app = typer.Typer(add_completion=False, **kwargs)
     sub_app.callback(invoke_without_command=True)(_help_without_command)
     return sub_app
@@ -83,11 +85,13 @@ class StaffRole(StrEnum):
 
 
 def _now() -> datetime:
+    """The current moment, timezone-aware as every service requires."""
     return datetime.now(UTC)
 
 
 def _purpose_text(purpose: ChatPurpose, agency_code: str | None) -> str:
-    return f"{purpose.value} ({agency_code})" if agency_code else purpose.value
+    """'admin group', 'opd group of PUPR'."""
+    return f"{purpose.value} group of {agency_code}" if agency_code else f"{purpose.value} group"
 
 
 # --- agency ----------------------------------------------------------------------------------
@@ -112,6 +116,7 @@ def agency_list(
 
 
 def _say_agency(agency: Agency) -> None:
+    """One line about an agency after a change."""
     say(f"Agency {agency.code}: {agency.name} ({'active' if agency.active else 'inactive'})")
 
 
@@ -182,7 +187,7 @@ def chat_bind(
     """Bind a group by its chat id (see also `chat link-code`)."""
     binding = run(lambda uow: admin.bind_chat(uow(), chat_id, purpose, agency, _now(), title))
     purpose_text = _purpose_text(binding.purpose, binding.agency_code)
-    say(f"Chat {binding.chat_id} is bound as {purpose_text}.")
+    say(f"Chat {binding.chat_id} bound as the {purpose_text}.")
 
 
 @chat_app.command("list")
@@ -209,7 +214,7 @@ def chat_link_code(
 ) -> None:
     """A one-time code that binds the group a staff member sends it in."""
     code, expires = run(lambda uow: admin.new_link_code(uow(), purpose, agency, _now()))
-    say(f"Link code for a {_purpose_text(purpose, agency and agency.upper())} group: {code}")
+    say(f"Link code for the {_purpose_text(purpose, agency and agency.upper())}: {code}")
     say(f"Valid once, until {local(expires)}.")
     say(f"To bind the group, a staff member (see `lapor-admin staff list`) sends in it: "
         f"/hubungkan {code}")
@@ -243,7 +248,8 @@ def category_suggest(key: str, agency: Annotated[str, typer.Argument(
 # --- report ----------------------------------------------------------------------------------
 
 
-def _category_names(names: dict[str, str], key: str) -> str:
+def _category_name(names: dict[str, str], key: str) -> str:
+    """'roads (Roads and bridges)', or the bare key of an inactive category."""
     return f"{key} ({names[key]})" if key in names else key
 
 
@@ -272,7 +278,7 @@ def report_show(code: str) -> None:
     show_table(("Field", "Value"), [
         ("Code", case.code),
         ("Status", case.status.value),
-        ("Category", _category_names(categories, case.category_key)),
+        ("Category", _category_name(categories, case.category_key)),
         ("Agency", f"{case.agency_code} ({agencies.get(case.agency_code, '?')})"
          if case.agency_code else None),
         ("Created", local(case.created_at)),
@@ -303,12 +309,21 @@ def report_list(
     status: Annotated[ReportStatus | None, typer.Option(help="Only this status.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
 ) -> None:
-    """The newest reports, optionally of one status."""
+    """The newest reports, optionally of one status, with the deadline they run against."""
     lines = run(lambda uow: report_lines(uow(), status=status, limit=limit, newest_first=True))
-    show_table(("Code", "Status", "Category", "Agency", "Created", "Verify due", "Finish due"),
+    show_table(("Code", "Status", "Category", "Agency", "Created", "Due"),
                ((r.code, r.status, r.category, r.agency, local(r.created_at),
-                 local(r.verify_due), local(r.finish_due)) for r in lines),
+                 local(_due(r))) for r in lines),
                empty="No reports.")
+
+
+def _due(line: ReportLine) -> datetime | None:
+    """The SOP deadline the report is running against now, if any."""
+    if line.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
+        return line.verify_due
+    if line.status in (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS):
+        return line.finish_due
+    return None
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -317,9 +332,17 @@ Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], metavar="YYY
 
 
 def _local_midnight(day: datetime | None, *, days_after: int = 0) -> datetime | None:
+    """The start of a local day (plus some days) as an aware moment."""
     if day is None:
         return None
     return day.replace(tzinfo=settings().zone) + timedelta(days=days_after)
+
+
+def _csv_value(value: object) -> object:
+    """Empty for none, local ISO 8601 for moments, the value otherwise."""
+    if isinstance(value, datetime):
+        return local_iso(value)
+    return "" if value is None else value
 
 
 @export_app.command("reports")
@@ -338,9 +361,7 @@ def export_reports(
             writer = csv.writer(handle)
             writer.writerow(EXPORT_COLUMNS)
             for line in lines:
-                writer.writerow("" if value is None else local_iso(value)
-                                if isinstance(value, datetime) else value
-                                for value in astuple(line))
+                writer.writerow(_csv_value(value) for value in astuple(line))
     except OSError as exc:
         fail(f"Cannot write {out}: {exc.strerror or exc}")
     say(f"Wrote {len(lines)} report(s) to {out}.")

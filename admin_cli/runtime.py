@@ -11,7 +11,7 @@ from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -57,7 +57,9 @@ def show_table(columns: Sequence[str], rows: Iterable[Sequence[object]], *,
     if not rows:
         say(empty)
         return
-    table = Table(*columns, title=title, title_justify="left")
+    # the first column is the key (code, id): never cut; nothing else is cut either, only folded
+    table = Table(*(Column(name, no_wrap=i == 0, overflow="fold")
+                    for i, name in enumerate(columns)), title=title, title_justify="left")
     for row in rows:
         table.add_row(*(Text("-" if value is None else str(value)) for value in row))
     Console(highlight=False).print(table)
@@ -85,6 +87,7 @@ def settings() -> Settings:
 
 
 def _database_error(exc: Exception) -> str:
+    """The first line of a connection failure, naming the setting to check."""
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return f"Cannot use the database (DATABASE_URL): {first_line}"
 

@@ -293,6 +293,7 @@ class Options:
     start_timeout: float
     bot_cpu: int | None
     stock_waits: bool
+    warmup: int
 
 
 class BotProcess:
@@ -362,6 +363,7 @@ async def run_bot(kind: str, citizens: int, options: Options, scratch: Path) -> 
                          options.bot_cpu)
         try:
             await bot.start(options.start_timeout)
+            await warm_up(sim, options)
             players = [Citizen(sim, sim.user(f"Warga{i}"), citizen_name(i), f"62812{i:08d}",
                                result.timings, options.step_timeout)
                        for i in range(citizens)]
@@ -370,11 +372,19 @@ async def run_bot(kind: str, citizens: int, options: Options, scratch: Path) -> 
             result.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             await bot.stop()
-        result.stored = await count_rows(database_url,
-                                         "reports" if kind == "real" else "complaints")
+        stored = await count_rows(database_url, "reports" if kind == "real" else "complaints")
+        result.stored = None if stored is None else stored - options.warmup
         if result.errors and bot.log_tail():
             result.errors.append(f"{kind} bot log tail:\n{bot.log_tail(8)}")
     return result
+
+
+async def warm_up(sim: StampingSimulator, options: Options) -> None:
+    """Citizens filing one by one before the measured run (first-use costs, lazy imports)."""
+    for index in range(options.warmup):
+        user = sim.user(f"Pemanasan{index}")
+        await Citizen(sim, user, f"Pemanasan {citizen_name(index)}", f"62813{index:08d}",
+                      Timings(), options.step_timeout).run()
 
 
 async def drive(players: list[Citizen], result: RunResult, bot: BotProcess,
@@ -491,6 +501,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds before the citizens still running are given up")
     parser.add_argument("--start-timeout", type=float, default=60.0,
                         help="seconds for a bot process to start polling")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="citizens filing one by one before the measured run (default 2)")
     parser.add_argument("--no-pin", action="store_true",
                         help="do not pin the bot to one CPU and this process to the others")
     parser.add_argument("--stock-waits", action="store_true",
@@ -514,9 +526,10 @@ async def main_async(args: argparse.Namespace) -> None:
     """Run every (N, bot) pair and print the table as it fills."""
     bot_cpu, pinning = pin_cpus(args.no_pin)
     options = Options(args.backend, args.postgres_url, args.step_timeout, args.run_timeout,
-                      args.start_timeout, bot_cpu, args.stock_waits)
+                      args.start_timeout, bot_cpu, args.stock_waits, args.warmup)
     print(f"intake benchmark: real bot on {args.backend}, minimal bot on SQLite; {pinning}; "
-          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}", flush=True)
+          f"{args.warmup} warm-up citizen(s) per bot, not measured; {os.cpu_count()} CPUs; "
+          f"Python {sys.version.split()[0]}", flush=True)
     results: dict[tuple[str, int], RunResult] = {}
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lapor-bench-") as scratch:

@@ -29,7 +29,7 @@ from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPh
 
 from bot.context import AppContext
 from bot.i18n import Translator
-from complaints import admin, services, workflow
+from complaints import admin, workflow
 from complaints.model import CaseFile, ChatPurpose, PhotoKind, PhotoRef
 from db.outbox import OutboxItem, OutboxStore
 from handlers.cards import (
@@ -39,6 +39,7 @@ from handlers.cards import (
     Names,
     card_buttons,
     citizen_notice,
+    load_names,
     one_liner,
     staff_card,
 )
@@ -155,11 +156,6 @@ class OutboxWorker:
 
     # ------------------------------------------------------------ rendering and sending
 
-    async def _names(self) -> Names:
-        categories = await services.list_categories(self.app.uow())
-        agencies = await admin.list_agencies(self.app.uow(), include_inactive=True)
-        return Names({c.key: c for c in categories}, {a.code: a for a in agencies})
-
     async def _chat(self, purpose: ChatPurpose, agency: str | None) -> int | None:
         async with self.app.uow() as uow:
             binding = await uow.chats.find(purpose, agency)
@@ -167,7 +163,7 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> None:
         case = await workflow.case_file(self.app.uow(), item.report_id)
-        names = await self._names()
+        names = await load_names(self.app.uow)
         kind, params = item.kind, dict(item.params)
         if kind == "refresh_cards":
             await self.refresh_cards(case, names)

@@ -130,11 +130,11 @@ async def act(
         transition = TRANSITIONS[action]
         role = _check_actor(actor, transition.roles, report, action)
         if report.version != expected_version:
-            raise _stale(report)
+            raise already_handled(report)
         try:
             transition = plan(action, report.status, role)
         except TransitionNotAllowed:
-            raise _stale(report) from None
+            raise already_handled(report) from None
         changes: dict[str, object] = {"status": transition.target.value, "updated_at": now}
         reason = _clean(reason, REASON_MAX) if transition.needs_reason else reason
         if transition.needs_reason and not reason:
@@ -168,7 +168,7 @@ async def act(
             report.id, expected_status=report.status, expected_version=expected_version,
             changes=changes)
         if not applied:
-            raise _stale(await uow.reports.case_file(report.id) or report)
+            raise already_handled(await uow.reports.case_file(report.id) or report)
         note_text = reason or (note if transition.needs_proof else None) or (
             f"→ {agency}" if transition.needs_agency else None)
         await uow.reports.add_event(
@@ -199,7 +199,7 @@ def _clean(text: str | None, limit: int) -> str | None:
     return cleaned or None
 
 
-def _stale(report: CaseFile) -> StaleReport:
+def already_handled(report: CaseFile) -> StaleReport:
     """"Already handled by NAME at TIME", from the last event of the report."""
     last = report.events[-1] if report.events else None
     return StaleReport(
@@ -242,14 +242,14 @@ async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
         raise InvalidInput("error-rating-range")
     report = await citizen_case(uow, citizen_id, report_id)
     if report.status != ReportStatus.CLOSED:
-        raise _stale(report)
+        raise already_handled(report)
     comment = _clean(comment, REASON_MAX)
     async with uow:
         applied = await uow.reports.update_if_current(
             report.id, expected_status=ReportStatus.CLOSED, expected_version=report.version,
             changes={"rating": stars, "rating_comment": comment, "updated_at": now})
         if not applied:
-            raise _stale(report)
+            raise already_handled(report)
         await uow.commit()
     if stars <= 2:
         citizen = Actor(citizen_id, Role.CITIZEN, report.citizen_name or "")
@@ -265,7 +265,7 @@ async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: 
     """"Not fixed" within 7 days of closing reopens the report with the citizen's words."""
     report = await citizen_case(uow, citizen_id, report_id)
     if report.status != ReportStatus.CLOSED:
-        raise _stale(report)
+        raise already_handled(report)
     if report.closed_at is None or now - report.closed_at > NOT_FIXED_WINDOW:
         raise InvalidInput("error-not-fixed-too-late")
     citizen = Actor(citizen_id, Role.CITIZEN, report.citizen_name or "")

@@ -51,7 +51,6 @@ from complaints.lifecycle import Action
 from complaints.model import (
     Actor,
     CaseFile,
-    Citizen,
     GeoPoint,
     PhotoKind,
     PhotoRef,
@@ -524,8 +523,7 @@ async def reprompt(message: Message, state: FSMContext, t: Translator, app: AppC
     await prompt(message, step, t, await state.get_data(), app)
 
 
-async def remind(message: Message, state: FSMContext, t: Translator, app: AppContext,
-                 citizen: Citizen | None = None) -> None:
+async def remind(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """After another command, remind that the draft is kept and where it stands."""
     step = await state.get_state()
     if step in STATES:

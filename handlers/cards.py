@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from complaints import admin, services
 from complaints.model import Agency, CaseFile, Category, ReportStatus, ReturnReason
+from complaints.ports import UnitOfWork
 from handlers.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -41,6 +44,13 @@ class Names:
             return "-"
         found = self.agencies.get(code)
         return found.name if found else code
+
+
+async def load_names(uow: Callable[[], UnitOfWork]) -> Names:
+    """Category and agency names as they are now (both editable by the admin CLI)."""
+    categories = await services.list_categories(uow())
+    agencies = await admin.list_agencies(uow(), include_inactive=True)
+    return Names({c.key: c for c in categories}, {a.code: a for a in agencies})
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:

@@ -41,7 +41,7 @@ async def fix_and_resend(query: CallbackQuery, callback_data: CitizenCb, state: 
     """Open the returned report in the wizard's review, to edit and send again."""
     case = await workflow.citizen_case(app.uow(), query.from_user.id, callback_data.report_id)
     if case.status != ReportStatus.RETURNED:
-        raise workflow._stale(case)
+        raise workflow.already_handled(case)
     await query.message.edit_reply_markup(reply_markup=None)
     await intake.open_for_resubmit(query.message, state, t, app, case)
 
@@ -75,7 +75,7 @@ async def rate(query: CallbackQuery, callback_data: RateCb, state: FSMContext, t
     """Stars first, then an optional comment (required words when it is 2 or less)."""
     case = await workflow.citizen_case(app.uow(), query.from_user.id, callback_data.report_id)
     if case.status != ReportStatus.CLOSED or case.rating is not None:
-        raise workflow._stale(case)
+        raise workflow.already_handled(case)
     stars = max(1, min(5, callback_data.stars))
     await query.message.edit_reply_markup(reply_markup=None)
     await state.set_state(Followup.rating_comment)
@@ -118,7 +118,7 @@ async def not_fixed_ask(query: CallbackQuery, callback_data: CitizenCb, state: F
     """"Not fixed": ask what is still wrong, then reopen."""
     case = await workflow.citizen_case(app.uow(), query.from_user.id, callback_data.report_id)
     if case.status != ReportStatus.CLOSED:
-        raise workflow._stale(case)
+        raise workflow.already_handled(case)
     await state.set_state(Followup.not_fixed)
     await state.set_data({"report_id": case.id})
     await query.message.answer(t("not-fixed-ask", code=case.code))

@@ -39,7 +39,14 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
-from handlers.cards import ADMIN_CARD, ADMIN_PROOF, AGENCY_CARD, Names, card_buttons, staff_card
+from handlers.cards import (
+    ADMIN_CARD,
+    ADMIN_PROOF,
+    AGENCY_CARD,
+    card_buttons,
+    load_names,
+    staff_card,
+)
 from handlers.staff_callbacks import (
     ForwardCb,
     ProofAction,
@@ -73,25 +80,17 @@ async def _actor(app: AppContext, user_id: int, allowed: set[Role]) -> Actor:
     return actor
 
 
-async def _names(app: AppContext) -> Names:
-    from complaints import services
-
-    categories = await services.list_categories(app.uow())
-    agencies = await admin.list_agencies(app.uow(), include_inactive=True)
-    return Names({c.key: c for c in categories}, {a.code: a for a in agencies})
-
-
 def _card_kind(binding: ChatBinding, case: CaseFile) -> str:
     if binding.purpose == ChatPurpose.OPD:
         return AGENCY_CARD
     return ADMIN_PROOF if case.status == ReportStatus.RESOLVED else ADMIN_CARD
 
 
-async def _current(app: AppContext, report_id: int, version: int, t: Translator) -> CaseFile:
+async def _current(app: AppContext, report_id: int, version: int) -> CaseFile:
     """The report if the pressed card is still current, else 'already handled by …'."""
     case = await workflow.case_file(app.uow(), report_id)
     if case.version != version:
-        raise workflow._stale(case)
+        raise workflow.already_handled(case)
     return case
 
 
@@ -133,7 +132,7 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
                       page: int) -> tuple[str, InlineKeyboardMarkup]:
     cases, total = await workflow.queue(app.uow(), binding.purpose.value, binding.agency_code,
                                         page=page, page_size=PAGE_SIZE)
-    names = await _names(app)
+    names = await load_names(app.uow)
     lines = [t("queue-line", code=c.code, status=t(f"status-{c.status.value}"),
                category=html.quote(names.category(t, c.category_key)),
                since=t.datetime(c.updated_at)) for c in cases]
@@ -169,7 +168,7 @@ async def card_button(query: CallbackQuery, callback_data: StaffCb, t: Translato
                                    StaffAction.CLOSE, StaffAction.REJECT, StaffAction.BACK) \
         else {Role.OPD}
     actor = await _actor(app, query.from_user.id, allowed)
-    case = await _current(app, rid, version, t)
+    case = await _current(app, rid, version)
     if actor.role == Role.OPD and actor.agency_code != case.agency_code:
         raise NotAllowed()
     if action == StaffAction.FORWARD_MENU:
@@ -224,7 +223,7 @@ async def forward_to(query: CallbackQuery, callback_data: ForwardCb, t: Translat
                      app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Verify & forward: the picked agency gets the report."""
     actor = await _actor(app, query.from_user.id, ADMINS)
-    case = await _current(app, callback_data.report_id, callback_data.version, t)
+    case = await _current(app, callback_data.report_id, callback_data.version)
     action = Action.FORWARD if case.status == ReportStatus.SUBMITTED else Action.REASSIGN
     await _apply(query, callback_answer, t, app, actor, case, action, agency=callback_data.agency)
 
@@ -233,7 +232,7 @@ async def return_with(query: CallbackQuery, callback_data: ReturnCb, t: Translat
                       app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Return with a preset reason, or ask the admin to type one."""
     actor = await _actor(app, query.from_user.id, ADMINS)
-    case = await _current(app, callback_data.report_id, callback_data.version, t)
+    case = await _current(app, callback_data.report_id, callback_data.version)
     if callback_data.reason == ReturnReason.OTHER:
         await _ask(query, t, app, case, Action.RETURN)
         return
@@ -249,7 +248,7 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
     if binding.purpose == ChatPurpose.OPD and case.agency_code != binding.agency_code:
         raise NotAllowed()
     kind = _card_kind(binding, case)
-    names = await _names(app)
+    names = await load_names(app.uow)
     sent = await query.message.answer(staff_card(t, kind, case, names),
                                       reply_markup=card_buttons(t, kind, case),
                                       disable_web_page_preview=True)

@@ -1,0 +1,1 @@
+"""Tests of the `lapor-admin` command line."""
