@@ -23,10 +23,18 @@ def _agency_code(code: str) -> str:
     return code
 
 
+async def _active_agency(uow: UnitOfWork, code: str) -> str:
+    """The code of an existing, active agency, or InvalidInput."""
+    agency = await uow.agencies.get(_agency_code(code))
+    if agency is None or not agency.active:
+        raise InvalidInput("error-agency-unknown")
+    return agency.code
+
+
 async def add_agency(uow: UnitOfWork, code: str, name: str) -> Agency:
     """A new agency (OPD); its code is short and upper case, e.g. PUPR."""
     code = _agency_code(code)
-    if not name.strip():
+    if not name.strip() or len(name.strip()) > 120:
         raise InvalidInput("error-agency-name")
     async with uow:
         if await uow.agencies.get(code) is not None:
@@ -44,6 +52,8 @@ async def edit_agency(uow: UnitOfWork, code: str, *, name: str | None = None,
         agency = await uow.agencies.get(_agency_code(code))
         if agency is None:
             raise InvalidInput("error-agency-unknown")
+        if name is not None and (not name.strip() or len(name.strip()) > 120):
+            raise InvalidInput("error-agency-name")
         agency = replace(agency, name=name.strip() if name else agency.name,
                          active=agency.active if active is None else active)
         await uow.agencies.save(agency)
@@ -84,11 +94,11 @@ async def add_staff(uow: UnitOfWork, telegram_id: int, name: str, role: Role,
         raise InvalidInput("error-staff-role")
     if (role == Role.OPD) != (agency_code is not None):
         raise InvalidInput("error-staff-agency")
+    if len(name.strip()) > 100:
+        raise InvalidInput("error-name-length", min=1, max=100)
     async with uow:
         if agency_code is not None:
-            agency_code = _agency_code(agency_code)
-            if await uow.agencies.get(agency_code) is None:
-                raise InvalidInput("error-agency-unknown")
+            agency_code = await _active_agency(uow, agency_code)
         member = StaffMember(telegram_id, name.strip() or str(telegram_id), role, agency_code)
         await uow.staff.save(member, now)
         await uow.commit()
@@ -126,8 +136,8 @@ async def bind_chat(uow: UnitOfWork, chat_id: int, purpose: ChatPurpose, agency_
     """Bind a group to a purpose (admin group, coordinator chat, one agency's group)."""
     agency_code = _check_binding(purpose, agency_code)
     async with uow:
-        if agency_code and await uow.agencies.get(agency_code) is None:
-            raise InvalidInput("error-agency-unknown")
+        if agency_code:
+            await _active_agency(uow, agency_code)
         binding = ChatBinding(chat_id, purpose, agency_code, title)
         await uow.chats.bind(binding, now)
         await uow.commit()
@@ -160,8 +170,8 @@ async def new_link_code(uow: UnitOfWork, purpose: ChatPurpose, agency_code: str 
     agency_code = _check_binding(purpose, agency_code)
     code = "".join(secrets.choice(ALPHABET) for _ in range(8))
     async with uow:
-        if agency_code and await uow.agencies.get(agency_code) is None:
-            raise InvalidInput("error-agency-unknown")
+        if agency_code:
+            await _active_agency(uow, agency_code)
         await uow.chats.add_link_code(code, purpose, agency_code, now, now + ttl)
         await uow.commit()
     return code, now + ttl
