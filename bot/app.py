@@ -56,8 +56,10 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.callback_query.middleware(AnswerCallbacks())
-    dispatcher.include_routers(*(module.create_router() for module in (
-        errors, staff, common, followup, registration, intake, fallback)))
+    dispatcher.include_routers(
+        errors.create_router(), staff.create_router(), staff.create_private_router(),
+        *(module.create_router() for module in (
+            common, followup, registration, intake, fallback)))
     return dispatcher
 
 

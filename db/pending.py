@@ -37,18 +37,16 @@ class PendingInputs:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
 
-    async def create(self, *, chat_id: int, user_id: int, report_id: int, version: int,
-                     action: str) -> int:
+    async def create(self, *, chat_id: int, prompt_message_id: int, user_id: int,
+                     report_id: int, version: int, action: str) -> int:
+        """Record a question just asked (by its message), before any reply can be matched."""
         async with self._sessionmaker() as session, session.begin():
-            row = PendingInputRow(chat_id=chat_id, user_id=user_id, report_id=report_id,
-                                  version=version, action=action, data={},
-                                  created_at=datetime.now(UTC))
+            row = PendingInputRow(chat_id=chat_id, prompt_message_id=prompt_message_id,
+                                  user_id=user_id, report_id=report_id, version=version,
+                                  action=action, data={}, created_at=datetime.now(UTC))
             session.add(row)
             await session.flush()
             return row.id
-
-    async def set_prompt(self, input_id: int, message_id: int) -> None:
-        await self._update(input_id, prompt_message_id=message_id)
 
     async def set_data(self, input_id: int, data: dict[str, Any]) -> None:
         await self._update(input_id, data=data)
@@ -69,6 +67,14 @@ class PendingInputs:
         async with self._sessionmaker() as session:
             row = await session.get(PendingInputRow, input_id)
             return _dto(row) if row else None
+
+    async def drop_question(self, pending: PendingInput) -> None:
+        """Answered or cancelled: the same question asked elsewhere (group, private) goes too."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(delete(PendingInputRow).where(
+                PendingInputRow.report_id == pending.report_id,
+                PendingInputRow.user_id == pending.user_id,
+                PendingInputRow.action == pending.action))
 
     async def drop(self, input_id: int) -> None:
         async with self._sessionmaker() as session, session.begin():

@@ -7,11 +7,13 @@ the chat it came from, and re-checked against the report's current status and ve
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from aiogram import F, Router, html
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import (
     CallbackQuery,
@@ -262,14 +264,30 @@ async def _ask(query: CallbackQuery, t: Translator, app: AppContext, case: CaseF
                action: Action) -> None:
     """Ask the presser (only them) for a reason or a proof, as a reply in this group."""
     user = query.from_user
-    input_id = await app.pending.create(chat_id=query.message.chat.id, user_id=user.id,
-                                        report_id=case.id, version=case.version,
-                                        action=action.value)
     mention = f'<a href="tg://user?id={user.id}">{html.quote(user.full_name)}</a>'
     prompt = await query.message.answer(
         t(f"ask-{action.value}", user=mention, code=case.code),
         reply_markup=ForceReply(selective=True, input_field_placeholder=t("ask-placeholder")))
-    await app.pending.set_prompt(input_id, prompt.message_id)
+    await app.pending.create(chat_id=prompt.chat.id, prompt_message_id=prompt.message_id,
+                             user_id=user.id, report_id=case.id, version=case.version,
+                             action=action.value)
+    if action == Action.RESOLVE:
+        await _ask_privately(query, t, app, case)
+
+
+async def _ask_privately(query: CallbackQuery, t: Translator, app: AppContext,
+                         case: CaseFile) -> None:
+    """Photos are easier to send from the operator's own chat with the bot: ask there too."""
+    user = query.from_user
+    try:
+        prompt = await query.bot.send_message(
+            user.id, t("ask-resolve-private", code=case.code),
+            reply_markup=ForceReply(input_field_placeholder=t("ask-placeholder")))
+    except TelegramForbiddenError:  # never started the bot: the group reply still works
+        return
+    await app.pending.create(chat_id=user.id, prompt_message_id=prompt.message_id,
+                             user_id=user.id, report_id=case.id, version=case.version,
+                             action=Action.RESOLVE.value)
 
 
 class ReplyToPending(Filter):
@@ -280,6 +298,11 @@ class ReplyToPending(Filter):
         if replied is None:
             return False
         pending = await app.pending.by_prompt(message.chat.id, replied.message_id)
+        if pending is None and replied.from_user and replied.from_user.is_bot and (
+                message.date - replied.date).total_seconds() < 10:
+            # a very quick reply can overtake the question's own bookkeeping: look once more
+            await asyncio.sleep(0.3)
+            pending = await app.pending.by_prompt(message.chat.id, replied.message_id)
         return {"pending": pending} if pending else False
 
 
@@ -297,7 +320,7 @@ async def answer(message: Message, t: Translator, app: AppContext, pending: Any)
         await workflow.act(app.uow(), report_id=pending.report_id, action=action, actor=actor,
                            expected_version=pending.version, now=app.clock(),
                            calendar=app.settings.calendar, reason=message.text)
-        await app.pending.drop(pending.id)
+        await app.pending.drop_question(pending)
         app.outbox_wakeup.set()
         await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
             app.uow(), pending.report_id)).code))
@@ -359,7 +382,7 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
     if pending.user_id != query.from_user.id:
         raise NotAllowed()
     if callback_data.action == ProofAction.CANCEL:
-        await app.pending.drop(pending.id)
+        await app.pending.drop_question(pending)
         await query.message.edit_text(t("proof-cancelled"))
         return
     actor = await workflow.staff_actor(app.uow(), query.from_user.id)
@@ -369,7 +392,7 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
                                 actor=actor, expected_version=pending.version, now=app.clock(),
                                 calendar=app.settings.calendar, proof=proof,
                                 note=pending.data.get("note"))
-    await app.pending.drop(pending.id)
+    await app.pending.drop_question(pending)
     app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
     callback_answer.text = t("done-resolve", code=result.report.code)
@@ -395,6 +418,15 @@ async def added_to_group(event: ChatMemberUpdated, app: AppContext) -> None:
 
 async def silent(_: Message | CallbackQuery) -> None:
     """Anything else in a group: say nothing (the bot is a guest there)."""
+
+
+def create_private_router() -> Router:
+    """An operator's own chat with the bot: answers to the private proof question."""
+    router = Router(name=f"{__name__}.private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(answer, ReplyToPending())
+    router.callback_query.register(proof_button, ProofCb.filter())
+    return router
 
 
 def create_router() -> Router:

@@ -259,3 +259,29 @@ async def test_withdraw_from_status(sim: BotApiSimulator, bot) -> None:
     await city.admin.wait_for(lambda m: m.message_id == card.message_id and not m.buttons
                               and "Ditarik oleh pelapor" in m.content, chat=city.admin_group,
                               timeout=10)
+
+
+async def test_operator_sends_the_proof_in_a_private_chat(sim: BotApiSimulator, bot) -> None:
+    city = await staff_the_city(sim, bot)
+    citizen, code = await citizen_files(sim, "Nina", photos=1)
+    await _forward(city, await _admin_card(city, code), "PUPR")
+    await city.pupr.press(await _agency_card(city.pupr, city.pupr_group, code), "Proses")
+    working = await _agency_card(city.pupr, city.pupr_group, code, "✅ Selesai (kirim bukti)")
+    await city.pupr.press(working, "Selesai")
+    private_ask = await city.pupr.wait_for(lambda m: "balas pesan ini di sini" in m.content)
+    assert private_ask.force_reply
+    await city.pupr.send_photo(reply_to=private_ask, caption="Saluran dibersihkan.")
+    summary = await city.pupr.wait_for(lambda m: "📨 Kirim bukti" in m.buttons)
+    assert "Saluran dibersihkan" in summary.content
+    await city.pupr.press(summary, "Kirim bukti")
+    proof = await city.admin.wait_for(lambda m: "Saluran dibersihkan" in m.content
+                                      and "✔️ Tutup & kabari pelapor" in m.buttons,
+                                      chat=city.admin_group, timeout=10)
+    # the same question in the group is closed: a late reply there changes nothing
+    group_ask = next(m for m in city.pupr_group.bot_messages() if m.force_reply)
+    await city.pupr.send_photo(chat=city.pupr_group, reply_to=group_ask, caption="lagi")
+    await city.admin.press(proof, "Tutup")
+    await citizen.wait_for(lambda m: "Saluran dibersihkan" in m.content and bool(m.buttons),
+                           timeout=10)
+    assert not [m for m in city.pupr_group.bot_messages() if "Bukti: 1 foto. Catatan: lagi"
+                in m.content]

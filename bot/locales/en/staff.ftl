@@ -144,3 +144,4 @@ error-staff-role = A staff role is admin, coordinator, opd or superadmin.
 error-staff-agency = opd staff need exactly one agency; other roles none.
 error-chat-agency = An opd group needs an agency; other groups none.
 error-link-code = The code is invalid, already used, or expired.
+ask-resolve-private = Proof of completion for { $code }: reply to this message here with 1–5 photos and a short note (or reply to the question in the agency group).

@@ -144,3 +144,4 @@ error-staff-role = Peran petugas harus admin, coordinator, opd, atau superadmin.
 error-staff-agency = Petugas opd wajib punya satu dinas; peran lain tidak.
 error-chat-agency = Grup opd wajib punya dinas; grup lain tidak.
 error-link-code = Kode tidak valid, sudah dipakai, atau kedaluwarsa.
+ask-resolve-private = Bukti penyelesaian { $code }: balas pesan ini di sini dengan 1–5 foto dan catatan singkat (atau balas pertanyaan di grup dinas).
