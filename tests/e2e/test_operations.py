@@ -127,4 +127,6 @@ async def test_demo_prints_the_whole_conversation(tmp_path: Path) -> None:
     assert "Budi: /start" in transcript
     assert "Laporan terkirim" in transcript
     assert "LPR-" in transcript
-    assert "Laporan Anda (1)" in transcript
+    assert "(group, Admin Pengaduan)" in transcript and "(group, OPD PUPR)" in transcript
+    assert "selesai ditindaklanjuti" in transcript
+    assert "Penilaian untuk laporan" in transcript
