@@ -144,23 +144,6 @@ class ReportSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportView:
-    """A whole report as shown to its owner, with its timeline."""
-
-    code: str
-    status: ReportStatus
-    category_key: str
-    description: str
-    location: GeoPoint
-    landmark: str | None
-    address: str | None
-    created_at: datetime
-    verify_due: datetime
-    photos: tuple[PhotoRef, ...]
-    events: tuple[ReportEvent, ...] = field(default=())
-
-
-@dataclass(frozen=True, slots=True)
 class SubmittedReport:
     """What the citizen is told right after submitting."""
 

@@ -20,7 +20,6 @@ from complaints.model import (
     ReportEvent,
     ReportStatus,
     ReportSummary,
-    ReportView,
     StaffMember,
 )
 
@@ -54,8 +53,6 @@ class ReportRepository(Protocol):
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None: ...
 
     async def list_for_citizen(self, citizen_id: int) -> list[ReportSummary]: ...
-
-    async def get_for_citizen(self, citizen_id: int, code: str) -> ReportView | None: ...
 
     async def missing_addresses(self, limit: int) -> list[tuple[int, GeoPoint]]: ...
 

@@ -9,6 +9,7 @@ from complaints.calendar import WorkingCalendar
 from complaints.errors import InvalidInput, NotRegistered, ReportNotFound
 from complaints.lifecycle import Action, plan
 from complaints.model import (
+    CaseFile,
     Category,
     Citizen,
     Notice,
@@ -16,7 +17,6 @@ from complaints.model import (
     ReportDraft,
     ReportEvent,
     ReportSummary,
-    ReportView,
     Role,
     SubmittedReport,
 )
@@ -125,10 +125,11 @@ async def list_my_reports(uow: UnitOfWork, telegram_id: int) -> list[ReportSumma
         return await uow.reports.list_for_citizen(telegram_id)
 
 
-async def get_my_report(uow: UnitOfWork, telegram_id: int, code: str) -> ReportView:
+async def get_my_report(uow: UnitOfWork, telegram_id: int, code: str) -> CaseFile:
     """One of the citizen's own reports; another citizen's code is simply not found."""
     async with uow:
-        view = await uow.reports.get_for_citizen(telegram_id, code)
-        if view is None:
-            raise ReportNotFound(code=code)
-        return view
+        report_id = await uow.reports.id_by_code(code)
+        report = await uow.reports.case_file(report_id) if report_id else None
+    if report is None or report.citizen_id != telegram_id:
+        raise ReportNotFound(code=code)
+    return report

@@ -24,7 +24,6 @@ from complaints.model import (
     ReportEvent,
     ReportStatus,
     ReportSummary,
-    ReportView,
     Role,
     StaffEvent,
     StaffMember,
@@ -138,29 +137,6 @@ class SqlReportRepository:
             ReportSummary(code, ReportStatus(status), category, created, updated)
             for code, status, category, created, updated in rows
         ]
-
-    async def get_for_citizen(self, citizen_id: int, code: str) -> ReportView | None:
-        row = await self.session.scalar(
-            select(ReportRow).where(ReportRow.code == code, ReportRow.citizen_id == citizen_id)
-        )
-        if row is None:
-            return None
-        events = await self.session.scalars(
-            select(EventRow).where(EventRow.report_id == row.id).order_by(EventRow.at, EventRow.id)
-        )
-        return ReportView(
-            code=row.code, status=ReportStatus(row.status), category_key=row.category_key,
-            description=row.description, location=GeoPoint(row.latitude, row.longitude),
-            landmark=row.landmark, address=row.address, created_at=row.created_at,
-            verify_due=row.verify_due, photos=_photos(row),
-            events=tuple(
-                ReportEvent(
-                    e.at, e.action, ReportStatus(e.from_status) if e.from_status else None,
-                    ReportStatus(e.to_status), Role(e.actor_role), e.note,
-                )
-                for e in events
-            ),
-        )
 
     async def missing_addresses(self, limit: int) -> list[tuple[int, GeoPoint]]:
         rows = await self.session.execute(

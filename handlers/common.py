@@ -15,11 +15,12 @@ from aiogram.types import (
 
 from bot.context import AppContext
 from bot.i18n import Translator, texts_of
-from complaints import services, workflow
-from complaints.model import Citizen, ReportStatus
+from complaints import services
+from complaints.model import CaseFile, Citizen, ReportStatus
 from complaints.tracking import normalize_tracking_code
 from conversations import intake, registration
 from handlers.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
+from handlers.cards import load_names
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
 from handlers.staff_callbacks import CitizenAction, CitizenCb
@@ -67,8 +68,8 @@ async def status(message: Message, state: FSMContext, t: Translator, app: AppCon
         if code is None:
             await message.answer(t("error-code-format"))
         else:
-            text = await _report_text(app, t, message.from_user.id, code)
-            case = await workflow.case_file_by_code(app.uow(), code)
+            case = await services.get_my_report(app.uow(), message.from_user.id, code)
+            text = await _report_text(app, t, case)
             markup = None
             if case.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
                 markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
@@ -86,10 +87,8 @@ async def status(message: Message, state: FSMContext, t: Translator, app: AppCon
     await intake.remind(message, state, t, app)
 
 
-async def _report_text(app: AppContext, t: Translator, user_id: int, code: str) -> str:
-    report = await services.get_my_report(app.uow(), user_id, code)
-    categories = {c.key: c for c in await services.list_categories(app.uow())}
-    category = categories.get(report.category_key)
+async def _report_text(app: AppContext, t: Translator, report: CaseFile) -> str:
+    names = await load_names(app.uow)
     timeline = "\n".join(
         t("timeline-line", at=t.datetime(e.at), status=t(f"status-{e.to_status.value}"),
           note=html.quote(e.note) if e.note else "-")
@@ -97,11 +96,12 @@ async def _report_text(app: AppContext, t: Translator, user_id: int, code: str) 
     )
     return t(
         "status-detail", code=report.code, status=t(f"status-{report.status.value}"),
-        category=html.quote(category.name(t.language) if category else report.category_key),
+        category=html.quote(names.category(t, report.category_key)),
         description=html.quote(report.description), photos=len(report.photos),
         map_url=html.quote(report.location.map_url),
         address=html.quote(report.address or report.landmark or "-"),
-        created=t.datetime(report.created_at), due=t.date(report.verify_due), timeline=timeline,
+        created=t.datetime(report.created_at),
+        due=t.date(report.verify_due) if report.verify_due else "-", timeline=timeline,
     )
 
 
