@@ -124,7 +124,8 @@ async def test_fsm_state_survives_a_new_storage(engine: AsyncEngine) -> None:
     assert await again.get_data(key) == {"photos": [{"file_id": "a"}],
                                          "touched_at": NOW.isoformat()}
     await again.set_state(key, None)
-    assert await storage.get_state(key) is None
+    assert await again.get_state(key) is None
+    assert await SqlStorage(create_sessionmaker(engine)).get_state(key) is None
     assert await storage.get_data(StorageKey(bot_id=1, chat_id=6, user_id=6)) == {}
 
 
