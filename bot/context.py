@@ -1,21 +1,45 @@
-"""What handlers need besides the update: services' unit of work, settings, clock."""
+"""What handlers need besides the update: services' unit of work, settings, clock, caches."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.i18n import Translator
+from complaints import admin, services
+from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
 from db.outbox import OutboxStore
 from db.pending import PendingInputs
+
+NAMES_TTL = 60.0  # seconds an edit by `lapor-admin` takes to show in the bot
 
 
 def utc_now() -> datetime:
     """The one clock of the application (timezone-aware)."""
     return datetime.now(UTC)
+
+
+@dataclass
+class Names:
+    """Category and agency names for rendering."""
+
+    categories: dict[str, Category]
+    agencies: dict[str, Agency]
+
+    def category(self, t: Translator, key: str) -> str:
+        found = self.categories.get(key)
+        return found.name(t.language) if found else key
+
+    def agency(self, code: str | None) -> str:
+        if code is None:
+            return "-"
+        found = self.agencies.get(code)
+        return found.name if found else code
 
 
 @dataclass
@@ -29,3 +53,38 @@ class AppContext:
     clock: Callable[[], datetime] = utc_now
     address_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _citizens: dict[int, Citizen] = field(default_factory=dict)
+    _names: tuple[float, Names] | None = None
+
+    @property
+    def single_process(self) -> bool:
+        """SQL storage means one bot process: its own memory is the truth for what it wrote."""
+        return self.settings.redis_url is None
+
+    async def citizen(self, telegram_id: int) -> Citizen | None:
+        """The citizen record, from memory when this process is the only writer."""
+        cached = self._citizens.get(telegram_id)
+        if cached is not None:
+            return cached
+        citizen = await services.get_citizen(self.uow(), telegram_id)
+        if citizen is not None:
+            self.remember(citizen)
+        return citizen
+
+    def remember(self, citizen: Citizen) -> None:
+        """Keep what a service just returned (single-process mode only)."""
+        if self.single_process:
+            self._citizens[citizen.telegram_id] = citizen
+
+    async def names(self) -> Names:
+        """Categories and agencies, re-read at most once a minute."""
+        if self._names is None or time.monotonic() - self._names[0] > NAMES_TTL:
+            categories = await services.list_categories(self.uow())
+            agencies = await admin.list_agencies(self.uow(), include_inactive=True)
+            self._names = (time.monotonic(), Names({c.key: c for c in categories},
+                                                   {a.code: a for a in agencies}))
+        return self._names[1]
+
+    async def categories(self) -> list[Category]:
+        """Active categories in display order."""
+        return list((await self.names()).categories.values())

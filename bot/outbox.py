@@ -27,7 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
 
-from bot.context import AppContext
+from bot.context import AppContext, Names
 from bot.i18n import Translator
 from complaints import admin, workflow
 from complaints.model import CaseFile, ChatPurpose, PhotoKind, PhotoRef
@@ -36,10 +36,8 @@ from handlers.cards import (
     ADMIN_CARD,
     ADMIN_PROOF,
     AGENCY_CARD,
-    Names,
     card_buttons,
     citizen_notice,
-    load_names,
     one_liner,
     staff_card,
 )
@@ -163,7 +161,7 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> None:
         case = await workflow.case_file(self.app.uow(), item.report_id)
-        names = await load_names(self.app.uow)
+        names = await self.app.names()
         kind, params = item.kind, dict(item.params)
         if kind == "refresh_cards":
             await self.refresh_cards(case, names)

@@ -57,6 +57,9 @@ class ReliablePolling:
         self._queues: dict[str, asyncio.Queue[tuple[int, dict[str, Any]]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
+        self._handled: list[int] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self.flush_delay = 0.05
 
     def stop(self) -> None:
         """Ask the loop to finish (signal handlers call this)."""
@@ -136,10 +139,27 @@ class ReliablePolling:
             await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
         except Exception:
             log.exception("update %s failed; recorded as handled so it cannot loop", update_id)
-        await self.inbox.mark_handled(update_id)
+        self._handled.append(update_id)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_handled())
+
+    async def _flush_handled(self) -> None:
+        """Mark handled updates in batches: one write for many updates.
+
+        An update handled but not yet marked when the process dies runs again on the next
+        start (at least once); the window is this short delay.
+        """
+        await asyncio.sleep(self.flush_delay)
+        while self._handled:
+            batch, self._handled = self._handled, []
+            await self.inbox.mark_handled(*batch)
 
     async def _drain(self) -> None:
         """Let in-flight handlers finish; queued ones stay in the inbox for the next start."""
         workers = list(self._workers.values())
         if workers:
             await asyncio.wait(workers, timeout=self.stop_timeout)
+        if self._flusher is not None:
+            await self._flusher
+        if self._handled:
+            await self.inbox.mark_handled(*self._handled)

@@ -150,13 +150,13 @@ def _location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 
 async def _categories(t: Translator, app: AppContext) -> InlineKeyboardMarkup:
-    categories = await services.list_categories(app.uow())
+    categories = await app.categories()
     buttons = [(c.name(t.language), CategoryCb(key=c.key)) for c in categories]
     return _inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def _summary(t: Translator, data: dict[str, Any], app: AppContext) -> str:
-    categories = {c.key: c for c in await services.list_categories(app.uow())}
+    categories = (await app.names()).categories
     category = categories.get(data["category"])
     point = GeoPoint(*data["location"])
     return t(
@@ -372,7 +372,7 @@ async def got_description(message: Message, state: FSMContext, t: Translator,
 async def got_category(query: CallbackQuery, callback_data: CategoryCb, state: FSMContext,
                        t: Translator, app: AppContext, callback_answer: CallbackAnswer) -> None:
     """A category from the offered list (a forged key is refused)."""
-    categories = {c.key: c for c in await services.list_categories(app.uow())}
+    categories = (await app.names()).categories
     category = categories.get(callback_data.key)
     if category is None:
         callback_answer.text, callback_answer.show_alert = t("error-category-unknown"), True

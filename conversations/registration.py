@@ -144,9 +144,9 @@ async def confirmed(query: CallbackQuery, state: FSMContext, t: Translator,
     data = await state.get_data()
     now = app.clock()
     consent = datetime.fromisoformat(data["consent_at"]) if data.get("consent_at") else now
-    await services.register_citizen(
+    app.remember(await services.register_citizen(
         app.uow(), query.from_user.id, name=data["name"], phone=data["phone"],
-        language=t.language, consent_at=consent, now=now)
+        language=t.language, consent_at=consent, now=now))
     await query.message.edit_reply_markup(reply_markup=None)
     await state.clear()
     await query.message.answer(t("reg-done", name=html.quote(data["name"])),

@@ -32,6 +32,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # Sessions always end their transaction themselves: no extra rollback on pool return.
+    kwargs.setdefault("pool_reset_on_return", None)
     engine = create_async_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
     )

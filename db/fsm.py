@@ -8,6 +8,8 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import FsmStateRow
@@ -45,8 +47,12 @@ class SqlStorage(BaseStorage):
         state = values.get("state", state)
         data = values.get("data", data)
         async with self._sessionmaker() as session, session.begin():
-            await session.merge(FsmStateRow(key=row_key, state=state, data=data,
-                                            updated_at=datetime.now(UTC)))
+            insert = postgresql_insert if session.bind.dialect.name == "postgresql" \
+                else sqlite_insert
+            values = {"key": row_key, "state": state, "data": data,
+                      "updated_at": datetime.now(UTC)}
+            await session.execute(insert(FsmStateRow).values(**values).on_conflict_do_update(
+                index_elements=[FsmStateRow.key], set_=values))
         self._cache[row_key] = (state, data)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:

@@ -46,11 +46,11 @@ class UpdateInbox:
             )
             return [(uid, chat, payload) for uid, chat, payload in rows]
 
-    async def mark_handled(self, update_id: int) -> None:
-        """The handler finished (or failed for good): never run it again."""
+    async def mark_handled(self, *update_ids: int) -> None:
+        """The handlers finished (or failed for good): never run these again."""
         async with self._sessionmaker() as session, session.begin():
             await session.execute(
-                update(InboxRow).where(InboxRow.update_id == update_id)
+                update(InboxRow).where(InboxRow.update_id.in_(update_ids))
                 .values(handled_at=datetime.now(UTC))
             )
 

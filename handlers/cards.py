@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.context import Names
 from bot.i18n import Translator
-from complaints import admin, services
-from complaints.model import Agency, CaseFile, Category, ReportStatus, ReturnReason
-from complaints.ports import UnitOfWork
+from complaints.model import CaseFile, ReportStatus, ReturnReason
 from handlers.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -26,31 +22,6 @@ ADMIN_CARD, ADMIN_PROOF, AGENCY_CARD = "admin_card", "admin_proof", "agency_card
 # Which card kind carries buttons in which status (other cards just show the status).
 ACTIONABLE = {ADMIN_CARD: {S.SUBMITTED}, ADMIN_PROOF: {S.RESOLVED},
               AGENCY_CARD: {S.FORWARDED, S.IN_PROGRESS}}
-
-
-@dataclass(frozen=True)
-class Names:
-    """Category and agency names for rendering."""
-
-    categories: dict[str, Category]
-    agencies: dict[str, Agency]
-
-    def category(self, t: Translator, key: str) -> str:
-        found = self.categories.get(key)
-        return found.name(t.language) if found else key
-
-    def agency(self, code: str | None) -> str:
-        if code is None:
-            return "-"
-        found = self.agencies.get(code)
-        return found.name if found else code
-
-
-async def load_names(uow: Callable[[], UnitOfWork]) -> Names:
-    """Category and agency names as they are now (both editable by the admin CLI)."""
-    categories = await services.list_categories(uow())
-    agencies = await admin.list_agencies(uow(), include_inactive=True)
-    return Names({c.key: c for c in categories}, {a.code: a for a in agencies})
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:

@@ -20,7 +20,6 @@ from complaints.model import CaseFile, Citizen, ReportStatus
 from complaints.tracking import normalize_tracking_code
 from conversations import intake, registration
 from handlers.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
-from handlers.cards import load_names
 from handlers.keyboards import main_menu
 from handlers.scopes import private_router
 from handlers.staff_callbacks import CitizenAction, CitizenCb
@@ -88,7 +87,7 @@ async def status(message: Message, state: FSMContext, t: Translator, app: AppCon
 
 
 async def _report_text(app: AppContext, t: Translator, report: CaseFile) -> str:
-    names = await load_names(app.uow)
+    names = await app.names()
     timeline = "\n".join(
         t("timeline-line", at=t.datetime(e.at), status=t(f"status-{e.to_status.value}"),
           note=html.quote(e.note) if e.note else "-")
@@ -135,6 +134,7 @@ async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, state
     """Switch and answer in the new language straight away."""
     updated = await services.set_language(app.uow(), query.from_user.id,
                                           callback_data.lang.value, app.clock())
+    app.remember(updated)
     t = Translator(updated.language, app.settings.zone)
     await query.message.edit_text(t("language-set"))
     registered = _registered(citizen)

@@ -27,11 +27,12 @@ class CitizenContextMiddleware(BaseMiddleware):
         language = app.settings.default_language
         if user is not None and not user.is_bot:
             if chat is not None and chat.type == "private":
-                citizen = await services.get_citizen(app.uow(), user.id)
+                citizen = await app.citizen(user.id)
                 if citizen is None:
                     guessed = pick_language(user.language_code, language)
                     citizen = await services.ensure_citizen(app.uow(), user.id, guessed,
                                                             app.clock())
+                    app.remember(citizen)
                 language = citizen.language
             # staff groups read the service's default language
         data["citizen"] = citizen

@@ -46,7 +46,6 @@ from handlers.cards import (
     ADMIN_PROOF,
     AGENCY_CARD,
     card_buttons,
-    load_names,
     staff_card,
 )
 from handlers.staff_callbacks import (
@@ -134,7 +133,7 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
                       page: int) -> tuple[str, InlineKeyboardMarkup]:
     cases, total = await workflow.queue(app.uow(), binding.purpose.value, binding.agency_code,
                                         page=page, page_size=PAGE_SIZE)
-    names = await load_names(app.uow)
+    names = await app.names()
     lines = [t("queue-line", code=c.code, status=t(f"status-{c.status.value}"),
                category=html.quote(names.category(t, c.category_key)),
                since=t.datetime(c.updated_at)) for c in cases]
@@ -250,7 +249,7 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
     if binding.purpose == ChatPurpose.OPD and case.agency_code != binding.agency_code:
         raise NotAllowed()
     kind = _card_kind(binding, case)
-    names = await load_names(app.uow)
+    names = await app.names()
     sent = await query.message.answer(staff_card(t, kind, case, names),
                                       reply_markup=card_buttons(t, kind, case),
                                       disable_web_page_preview=True)
