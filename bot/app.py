@@ -26,6 +26,7 @@ from bot.geocoding import AddressLookup, address_worker
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
+from bot.warmup import keep_response_models
 from conversations import intake, registration
 from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 def create_bot(settings: Settings, token: str,
                retry: RetryRequestMiddleware | None = None) -> Bot:
     """A Bot talking to BOT_API_URL (Telegram, a self-hosted server, or the simulator)."""
+    keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
     session.middleware(retry or RetryRequestMiddleware())
     return Bot(token, session=session,
