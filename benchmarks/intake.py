@@ -8,14 +8,20 @@ citizens run here:
 
 * real: the LAPOR! Tarakan application (`bot.app.application` + `run_application`) on a fresh
   SQLite database in a temporary directory, or on PostgreSQL with --backend postgres;
-* minimal: a tiny aiogram bot doing the same steps with the same keyboards, in-memory FSM,
-  aiogram's own polling (handle_as_tasks) and one SQLite INSERT per complaint.
+* minimal: a tiny aiogram bot doing the same steps with the same keyboards and Bot API calls,
+  in-memory FSM, aiogram's own polling (handle_as_tasks) and one SQLite INSERT per complaint.
+  It holds aiogram's Response[...] models alive (see bot_process.keep_response_models) so the
+  baseline is steady; --plain-minimal drops that.
 
 Every citizen follows tests/e2e/flows.py (register, file_until_review, submit). A step's latency
 runs from the citizen's action (message or button press) until next_message() has returned the
 last bot message that step expects (the one the citizen acts on next). complaints/s = completed
 complaints / wall time from releasing all citizens at once until the last one is done.
 The bot process is pinned to the last CPU and this process to the others (--no-pin to disable).
+Each bot first serves --warmup citizens one by one (not measured); --repeat K shows the median of
+K runs (the minimal bot's figures vary by about +-20% between identical runs).
+--backend postgres runs DROP SCHEMA public CASCADE on --postgres-url before each real run (default:
+the `test` database the test suite also resets; give a dedicated one while tests may run).
 Goals are printed as met or not, never asserted; the script exits 0.
 """
 
@@ -26,9 +32,11 @@ import asyncio
 import contextlib
 import math
 import os
+import random
 import re
 import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -140,13 +148,17 @@ class Citizen:
     """One simulated citizen doing the e2e script, timing every step."""
 
     def __init__(self, sim: StampingSimulator, user: SimUser, name: str, phone: str,
-                 timings: Timings, step_timeout: float) -> None:
+                 timings: Timings, step_timeout: float, *, think: float = 0.0,
+                 seed: int = 0) -> None:
         self.sim, self.user, self.name, self.phone = sim, user, name, phone
         self.timings, self.step_timeout = timings, step_timeout
+        self.think, self.random = think, random.Random(seed)
 
     async def step(self, label: str, action: Coroutine[Any, Any, Any],
                    *expected: tuple[str, ...]) -> SimMessage:
         """Do the action, wait for one new bot message per `expected` entry, record latency."""
+        if self.think:
+            await asyncio.sleep(self.random.uniform(0.5, 1.5) * self.think)
         started = time.perf_counter()
         await action
         message: SimMessage | None = None
@@ -294,15 +306,18 @@ class Options:
     bot_cpu: int | None
     stock_waits: bool
     warmup: int
+    think: float
+    plain_minimal: bool
 
 
 class BotProcess:
     """A bot under test in a subprocess, polling the given simulator."""
 
     def __init__(self, kind: str, sim: BotApiSimulator, database_url: str, log: Path,
-                 cpu: int | None) -> None:
+                 cpu: int | None, extra: tuple[str, ...] = ()) -> None:
         self.kind, self.sim, self.database_url, self.log, self.cpu = (
             kind, sim, database_url, log, cpu)
+        self.extra = extra
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self, within: float) -> None:
@@ -311,6 +326,7 @@ class BotProcess:
                    "--database", self.database_url]
         if self.cpu is not None:
             command += ["--cpu", str(self.cpu)]
+        command += self.extra
         env = {**os.environ, TOKEN_ENV: self.sim.token, "PYTHONDONTWRITEBYTECODE": "1"}
         with self.log.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
@@ -349,23 +365,29 @@ class BotProcess:
         return "\n".join(text.splitlines()[-lines:])
 
 
-async def run_bot(kind: str, citizens: int, options: Options, scratch: Path) -> RunResult:
+async def run_bot(kind: str, citizens: int, options: Options, scratch: Path,
+                  attempt: int = 0) -> RunResult:
     """Start one bot on a fresh simulator and database, drive the citizens, stop it."""
     result = RunResult(kind, citizens)
+    name = f"{kind}-{citizens}-{attempt}"
+    database_url = f"sqlite+aiosqlite:///{scratch / f'{name}.db'}"
     if kind == "real" and options.backend == "postgres":
         database_url = options.postgres_url
-        await reset_postgres(database_url)
-    else:
-        database_url = f"sqlite+aiosqlite:///{scratch / f'{kind}-{citizens}.db'}"
+        try:
+            await reset_postgres(database_url)
+        except Exception as exc:
+            result.errors.append(f"PostgreSQL reset failed: {type(exc).__name__}: {exc}")
+            return result
     simulator_class = StampingSimulator if options.stock_waits else FastWaitSimulator
     async with simulator_class() as sim:
-        bot = BotProcess(kind, sim, database_url, scratch / f"{kind}-{citizens}.log",
-                         options.bot_cpu)
+        extra = ("--plain",) if kind == "minimal" and options.plain_minimal else ()
+        bot = BotProcess(kind, sim, database_url, scratch / f"{name}.log", options.bot_cpu, extra)
         try:
             await bot.start(options.start_timeout)
             await warm_up(sim, options)
             players = [Citizen(sim, sim.user(f"Warga{i}"), citizen_name(i), f"62812{i:08d}",
-                               result.timings, options.step_timeout)
+                               result.timings, options.step_timeout,
+                               think=options.think, seed=i)
                        for i in range(citizens)]
             await drive(players, result, bot, options.run_timeout)
         except Exception as exc:
@@ -383,8 +405,11 @@ async def warm_up(sim: StampingSimulator, options: Options) -> None:
     """Citizens filing one by one before the measured run (first-use costs, lazy imports)."""
     for index in range(options.warmup):
         user = sim.user(f"Pemanasan{index}")
-        await Citizen(sim, user, f"Pemanasan {citizen_name(index)}", f"62813{index:08d}",
-                      Timings(), options.step_timeout).run()
+        try:
+            await Citizen(sim, user, f"Pemanasan {citizen_name(index)}", f"62813{index:08d}",
+                          Timings(), options.step_timeout).run()
+        except StepFailed as exc:
+            raise RuntimeError(f"warm-up citizen failed: {exc}") from None
 
 
 async def drive(players: list[Citizen], result: RunResult, bot: BotProcess,
@@ -449,6 +474,12 @@ def row(result: RunResult) -> str:
             f"{'-' if result.stored is None else result.stored:>7}")
 
 
+def median_run(runs: list[RunResult]) -> RunResult:
+    """The run with the median complaints/s (the lower one of the middle two)."""
+    ordered = sorted(runs, key=lambda r: r.rate)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def per_step(result: RunResult) -> str:
     """p50/p99 per step, for finding the slow ones."""
     cells = "  ".join(
@@ -501,14 +532,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds before the citizens still running are given up")
     parser.add_argument("--start-timeout", type=float, default=60.0,
                         help="seconds for a bot process to start polling")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per bot and N; the table shows the median one (default 1)")
     parser.add_argument("--warmup", type=int, default=2,
                         help="citizens filing one by one before the measured run (default 2)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a citizen pauses before each action (default 0: "
+                             "closed loop; latency never includes the pause)")
     parser.add_argument("--no-pin", action="store_true",
                         help="do not pin the bot to one CPU and this process to the others")
     parser.add_argument("--stock-waits", action="store_true",
                         help="use the simulator's own waiting (slow with many citizens)")
+    parser.add_argument("--plain-minimal", action="store_true",
+                        help="let the minimal bot rebuild aiogram's Response[...] models after "
+                             "garbage collections (noisier, slower baseline)")
     parser.add_argument("--per-step", action="store_true", help="print p50/p99 per step")
     return parser.parse_args(argv)
+
+
+def revision() -> str:
+    """The project's git commit (read-only), or 'unknown revision'."""
+    try:
+        found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                               text=True, timeout=5, cwd=Path(__file__).parent, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown revision"
+    return f"commit {found.stdout.strip()}" if found.returncode == 0 else "unknown revision"
 
 
 def pin_cpus(no_pin: bool) -> tuple[int | None, str]:
@@ -526,19 +575,31 @@ async def main_async(args: argparse.Namespace) -> None:
     """Run every (N, bot) pair and print the table as it fills."""
     bot_cpu, pinning = pin_cpus(args.no_pin)
     options = Options(args.backend, args.postgres_url, args.step_timeout, args.run_timeout,
-                      args.start_timeout, bot_cpu, args.stock_waits, args.warmup)
-    print(f"intake benchmark: real bot on {args.backend}, minimal bot on SQLite; {pinning}; "
-          f"{args.warmup} warm-up citizen(s) per bot, not measured; {os.cpu_count()} CPUs; "
-          f"Python {sys.version.split()[0]}", flush=True)
+                      args.start_timeout, bot_cpu, args.stock_waits, args.warmup, args.think,
+                      args.plain_minimal)
+    think = f"think time ~{args.think:g}s" if args.think else "no think time (closed loop)"
+    print(f"intake benchmark at {revision()}: real bot on {args.backend}, minimal bot on "
+          f"SQLite; {pinning}; {args.warmup} warm-up citizen(s) per bot, not measured; {think}; "
+          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}; load average before: "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
     results: dict[tuple[str, int], RunResult] = {}
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lapor-bench-") as scratch:
         for citizens in args.citizens:
             for kind in args.bots:
-                print(f"  running {kind} bot with {citizens} citizens...", flush=True)
-                result = await run_bot(kind, citizens, options, Path(scratch))
+                runs = []
+                for attempt in range(args.repeat):
+                    print(f"  running {kind} bot with {citizens} citizens"
+                          f"{f' ({attempt + 1}/{args.repeat})' if args.repeat > 1 else ''}...",
+                          flush=True)
+                    runs.append(await run_bot(kind, citizens, options, Path(scratch), attempt))
+                result = median_run(runs)
                 results[(kind, citizens)] = result
                 lines.append(row(result))
+                if len(runs) > 1:
+                    rates = ", ".join(f"{r.rate:.2f}" for r in runs)
+                    lines.append(f"  {kind} N={citizens}: median of {len(runs)} runs by "
+                                 f"complaints/s ({rates})")
                 for error in result.errors:
                     lines.append(f"  ! {kind} N={citizens}: {error}")
                 if args.per_step:
@@ -552,7 +613,8 @@ async def main_async(args: argparse.Namespace) -> None:
     for line in lines:
         print(line)
     print("latency: citizen action -> the step's last expected answer seen by the citizen "
-          "(p99@sim: reached the simulator)")
+          "(p99@sim: reached the simulator); CPU in % of one core over the run; stored: rows "
+          "in the bot's database minus warm-up")
     for line in goals(results):
         print(line)
 
@@ -560,8 +622,12 @@ async def main_async(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; always 0 (goals are reported, not asserted)."""
     args = parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(main_async(args))
+    except KeyboardInterrupt:
+        print("interrupted")
+    except Exception as exc:  # report, never fail the caller
+        print(f"benchmark aborted: {type(exc).__name__}: {exc}")
     return 0
 
 
