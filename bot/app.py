@@ -113,10 +113,15 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
                          pending=PendingInputs(sessionmaker), cards=OutboxStore(sessionmaker))
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
+    if isinstance(storage, SqlStorage):
+        storage.deferred = True  # written in one batch before updates are marked handled
+        polling.before_mark = storage.flush
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling)
     finally:
         await bot.session.close()
+        if isinstance(storage, SqlStorage):
+            await storage.flush()
         await storage.close()
         await isolation.close()
         await engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +23,7 @@ from db.inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
 
+Queued = tuple[int, dict[str, Any], "Update | None"]  # update id, payload, parsed update
 _CHAT_SOURCES = ("message", "edited_message", "channel_post", "edited_channel_post",
                  "my_chat_member", "chat_member", "chat_join_request", "message_reaction")
 
@@ -54,10 +56,11 @@ class ReliablePolling:
         self.poll_timeout = poll_timeout
         self.stop_timeout = stop_timeout
         self.workflow_data = workflow_data
-        self._queues: dict[str, asyncio.Queue[tuple[int, dict[str, Any]]]] = {}
+        self._queues: dict[str, asyncio.Queue[Queued]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
         self._handled: list[int] = []
+        self.before_mark: Callable[[], Awaitable[None]] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self.flush_delay = 0.05
 
@@ -111,31 +114,34 @@ class ReliablePolling:
             payload = update.model_dump(mode="json", exclude_none=True, by_alias=True)
             rows.append((update.update_id, chat_key(payload), payload))
         fresh = set(await self.inbox.record(rows))
-        for update_id, chat, payload in rows:
+        for update, (update_id, chat, payload) in zip(updates, rows, strict=True):
             if update_id in fresh:
-                self._enqueue(update_id, chat, payload)
+                self._enqueue(update_id, chat, payload, update)
         return max(u.update_id for u in updates) + 1
 
-    def _enqueue(self, update_id: int, chat: str, payload: dict[str, Any]) -> None:
+    def _enqueue(self, update_id: int, chat: str, payload: dict[str, Any],
+                 update: Update | None = None) -> None:
         queue = self._queues.setdefault(chat, asyncio.Queue())
-        queue.put_nowait((update_id, payload))
+        queue.put_nowait((update_id, payload, update))
         if chat not in self._workers:
             self._workers[chat] = asyncio.create_task(self._work(chat, queue))
 
-    async def _work(self, chat: str, queue: asyncio.Queue[tuple[int, dict[str, Any]]]) -> None:
+    async def _work(self, chat: str, queue: asyncio.Queue[Queued]) -> None:
         """Handle one chat's updates in order; exits when the queue is empty."""
         try:
             while not queue.empty() and not self._stopping.is_set():
-                update_id, payload = queue.get_nowait()
-                await self._handle(update_id, payload)
+                update_id, payload, update = queue.get_nowait()
+                await self._handle(update_id, payload, update)
         finally:
             self._workers.pop(chat, None)
             if queue.empty():
                 self._queues.pop(chat, None)
 
-    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _handle(self, update_id: int, payload: dict[str, Any],
+                      update: Update | None) -> None:
         try:
-            update = Update.model_validate(payload, context={"bot": self.bot})
+            if update is None:  # read back from the inbox after a restart
+                update = Update.model_validate(payload, context={"bot": self.bot})
             await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
         except Exception:
             log.exception("update %s failed; recorded as handled so it cannot loop", update_id)
@@ -152,6 +158,8 @@ class ReliablePolling:
         await asyncio.sleep(self.flush_delay)
         while self._handled:
             batch, self._handled = self._handled, []
+            if self.before_mark is not None:
+                await self.before_mark()  # e.g. deferred conversation state, first
             await self.inbox.mark_handled(*batch)
 
     async def _drain(self) -> None:
@@ -161,5 +169,7 @@ class ReliablePolling:
             await asyncio.wait(workers, timeout=self.stop_timeout)
         if self._flusher is not None:
             await self._flusher
+        if self.before_mark is not None:
+            await self.before_mark()
         if self._handled:
             await self.inbox.mark_handled(*self._handled)

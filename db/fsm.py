@@ -20,9 +20,11 @@ StateType = str | State | None
 class SqlStorage(BaseStorage):
     """One row per (bot, chat, user) key holding the state name and the wizard's data.
 
-    Writes go to the database at once (a restart loses nothing); reads are served from a
-    write-through copy in memory. That is safe because SQL storage is the single-process mode:
-    several bot processes share Redis storage instead.
+    Reads are served from a copy in memory. That is safe because SQL storage is the
+    single-process mode: several bot processes share Redis storage instead. Writes reach the
+    database at once, or, with `deferred=True`, in one batch when `flush()` is called: the
+    polling runner flushes before it marks updates handled, so a crash re-runs those updates
+    from the inbox with the state they started from.
     """
 
     def __init__(
@@ -31,6 +33,8 @@ class SqlStorage(BaseStorage):
         self._sessionmaker = sessionmaker
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
         self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        self.deferred = False
+        self._dirty: set[str] = set()
 
     async def _load(self, row_key: str) -> tuple[str | None, dict[str, Any]]:
         cached = self._cache.get(row_key)
@@ -44,16 +48,30 @@ class SqlStorage(BaseStorage):
     async def _write(self, key: StorageKey, **values: Any) -> None:
         row_key = self._keys.build(key)
         state, data = await self._load(row_key)
-        state = values.get("state", state)
-        data = values.get("data", data)
-        async with self._sessionmaker() as session, session.begin():
-            insert = postgresql_insert if session.bind.dialect.name == "postgresql" \
-                else sqlite_insert
-            values = {"key": row_key, "state": state, "data": data,
-                      "updated_at": datetime.now(UTC)}
-            await session.execute(insert(FsmStateRow).values(**values).on_conflict_do_update(
-                index_elements=[FsmStateRow.key], set_=values))
-        self._cache[row_key] = (state, data)
+        self._cache[row_key] = (values.get("state", state), values.get("data", data))
+        self._dirty.add(row_key)
+        if not self.deferred:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write every changed key in one transaction."""
+        if not self._dirty:
+            return
+        keys, self._dirty = self._dirty, set()
+        now = datetime.now(UTC)
+        rows = [{"key": k, "state": self._cache[k][0], "data": self._cache[k][1],
+                 "updated_at": now} for k in keys]
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                insert = (postgresql_insert if session.bind.dialect.name == "postgresql"
+                          else sqlite_insert)(FsmStateRow)
+                await session.execute(insert.on_conflict_do_update(
+                    index_elements=[FsmStateRow.key],
+                    set_={"state": insert.excluded.state, "data": insert.excluded.data,
+                          "updated_at": insert.excluded.updated_at}), rows)
+        except BaseException:
+            self._dirty |= keys
+            raise
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._write(key, state=state.state if isinstance(state, State) else state)
