@@ -38,12 +38,17 @@ async def register(user: SimUser, name: str = "Budi Santoso",
     await expect(user, "Pendaftaran selesai")
 
 
+async def begin_report(user: SimUser) -> SimMessage:
+    """/lapor: the wizard introduces itself and asks for photos."""
+    await user.send_text("/lapor")
+    await expect(user, "laporan baru")
+    return await expect(user, "Langkah 1 dari 5")
+
+
 async def file_until_review(user: SimUser, *, photos: int = 1,
                             description: str = DESCRIPTION) -> SimMessage:
     """From /lapor to the review summary, answering every step correctly."""
-    await user.send_text("/lapor")
-    await expect(user, "laporan baru")
-    await expect(user, "Langkah 1 dari 5")
+    await begin_report(user)
     if photos == 1:
         await user.send_photo()
     else:

@@ -14,6 +14,7 @@ from tests.e2e.flows import (
     DESCRIPTION,
     IN_TARAKAN,
     JAKARTA,
+    begin_report,
     expect,
     file_until_review,
     register,
@@ -66,9 +67,7 @@ async def test_full_complaint_with_album(sim: BotApiSimulator, bot) -> None:
 async def test_wrong_input_at_every_step_gets_a_hint(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Sari")
     await register(citizen, name="Sari")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     # photo step
     for wrong in (citizen.send_text("ini fotonya"), citizen.send_sticker(), citizen.send_voice()):
         await wrong
@@ -125,9 +124,7 @@ async def test_wrong_input_at_every_step_gets_a_hint(sim: BotApiSimulator, bot) 
 async def test_edited_message_is_not_applied_silently(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Edo")
     await register(citizen, name="Edo")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     await citizen.send_photo()
     await expect(citizen, "Foto diterima")
     await citizen.send_location(*IN_TARAKAN)
@@ -143,9 +140,7 @@ async def test_edited_message_is_not_applied_silently(sim: BotApiSimulator, bot)
 async def test_more_than_five_photos_keeps_five(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Tono")
     await register(citizen, name="Tono")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     await citizen.send_album(4)
     progress = await expect(citizen, "Foto diterima (1/5)")
     await citizen.wait_for(lambda m: m.message_id == progress.message_id and "(4/5)" in m.content)
@@ -161,9 +156,7 @@ async def test_more_than_five_photos_keeps_five(sim: BotApiSimulator, bot) -> No
 async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Lina")
     await register(citizen, name="Lina")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     await citizen.send_text("/kembali")
     await expect(citizen, "Ini langkah pertama")
     await expect(citizen, "Langkah 1 dari 5")
@@ -198,9 +191,7 @@ async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bo
 async def test_other_commands_keep_the_draft(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Maya")
     await register(citizen, name="Maya")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     await citizen.send_photo()
     await expect(citizen, "Foto diterima")
     await citizen.send_text("/status")
@@ -278,9 +269,7 @@ async def test_two_citizens_file_at_once(sim: BotApiSimulator, bot) -> None:
 async def test_restart_mid_wizard_continues(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Rudi")
     await register(citizen, name="Rudi")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     await citizen.send_album(2)
     progress = await expect(citizen, "Foto diterima (1/5)")
     await citizen.wait_for(lambda m: m.message_id == progress.message_id and "(2/5)" in m.content)
@@ -302,9 +291,7 @@ async def test_restart_mid_wizard_continues(sim: BotApiSimulator, bot) -> None:
 async def test_coming_back_after_hours_asks_to_continue(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Wati")
     await register(citizen, name="Wati")
-    await citizen.send_text("/lapor")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await begin_report(citizen)
     await citizen.send_photo()
     await expect(citizen, "Foto diterima")
     app = bot.app
