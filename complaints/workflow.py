@@ -59,7 +59,8 @@ def _messages(action: Action, report: CaseFile, *, agency: str | None, reason: s
     if action in (Action.FORWARD, Action.REASSIGN):
         notices = [Notice("agency_card", T.AGENCY, rid, agency),
                    Notice("coordinator_forwarded", T.COORDINATOR, rid, agency),
-                   Notice("citizen_forwarded", T.CITIZEN, rid, str(report.citizen_id))]
+                   Notice("citizen_forwarded", T.CITIZEN, rid, str(report.citizen_id),
+                          {"agency": agency or ""})]
         if action == Action.REASSIGN and previous_agency and previous_agency != agency:
             notices.append(Notice("agency_reassigned_away", T.AGENCY, rid, previous_agency))
         return notices
@@ -69,13 +70,15 @@ def _messages(action: Action, report: CaseFile, *, agency: str | None, reason: s
         return [Notice("admin_sent_back", T.ADMIN, rid, params=params),
                 Notice("coordinator_sent_back", T.COORDINATOR, rid, previous_agency, params)]
     if action == Action.START:
-        return [Notice("citizen_in_progress", T.CITIZEN, rid, str(report.citizen_id))]
+        return [Notice("citizen_in_progress", T.CITIZEN, rid, str(report.citizen_id),
+                       {"agency": report.agency_code or ""})]
     if action == Action.RESOLVE:
         return [Notice("admin_proof", T.ADMIN, rid)]
     if action == Action.REJECT_PROOF:
         return [Notice("agency_proof_rejected", T.AGENCY, rid, report.agency_code, params)]
     if action == Action.CLOSE:
-        return [Notice("citizen_closed", T.CITIZEN, rid, str(report.citizen_id)),
+        return [Notice("citizen_closed", T.CITIZEN, rid, str(report.citizen_id),
+                       {"agency": report.agency_code or ""}),
                 Notice("coordinator_closed", T.COORDINATOR, rid)]
     if action == Action.REOPEN:
         return [Notice("admin_reopened", T.ADMIN, rid, params=params),

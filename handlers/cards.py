@@ -104,7 +104,8 @@ def return_reason_text(t: Translator, reason_key: str | None, reason: str) -> st
 def citizen_notice(t: Translator, kind: str, case: CaseFile, names: Names,
                    params: dict[str, str]) -> tuple[str, InlineKeyboardMarkup | None]:
     """What the reporter is told at each step of the SOP."""
-    agency = html.quote(names.agency(case.agency_code))
+    # the agency as it was when the message was caused: it may have changed since
+    agency = html.quote(names.agency(params.get("agency") or case.agency_code))
     if kind == "citizen_forwarded":
         return t("citizen-forwarded", code=case.code, agency=agency,
                  due=t.date(case.finish_due) if case.finish_due else "-"), None
