@@ -66,9 +66,6 @@ class Pacer:
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0),
                                        time.monotonic() + seconds)
 
-    def paused(self, chat_id: int) -> bool:
-        return self._next_chat.get(chat_id, 0.0) - time.monotonic() > 5.0
-
     async def wait(self, chat_id: int) -> None:
         """Sleep until this chat and the bot as a whole may send again."""
         now = time.monotonic()

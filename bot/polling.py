@@ -71,6 +71,7 @@ class ReliablePolling:
     async def run(self) -> None:
         """Poll until stop(); then wait for in-flight handlers."""
         allowed = self.dispatcher.resolve_used_update_types()
+        await self.inbox.purge()  # handled updates Telegram can no longer redeliver
         for update_id, chat, payload in await self.inbox.pending():
             self._enqueue(update_id, chat, payload)
         last = await self.inbox.last_update_id()

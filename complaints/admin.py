@@ -119,12 +119,6 @@ async def list_staff(uow: UnitOfWork) -> list[StaffMember]:
         return await uow.staff.list()
 
 
-async def get_staff(uow: UnitOfWork, telegram_id: int) -> StaffMember | None:
-    """The staff member behind a Telegram user id, if any."""
-    async with uow:
-        return await uow.staff.get(telegram_id)
-
-
 def _check_binding(purpose: ChatPurpose, agency_code: str | None) -> str | None:
     if (purpose == ChatPurpose.OPD) != (agency_code is not None):
         raise InvalidInput("error-chat-agency")

@@ -65,9 +65,8 @@ from complaints.validation import (
 )
 from handlers.callbacks import CategoryCb, IntakeAction, IntakeCb
 from handlers.keyboards import main_menu
+from handlers.media import picture_of
 from handlers.scopes import private_router
-
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download again later (getFile limit)
 
 
 class Intake(StatesGroup):
@@ -286,23 +285,9 @@ async def go_back(message: Message, state: FSMContext, t: Translator, app: AppCo
 # ---------------------------------------------------------------- step handlers
 
 
-def _photo_of(message: Message) -> dict[str, str] | None:
-    """The largest size of a photo, or an image sent as a file (EXIF kept); None otherwise."""
-    if message.photo:
-        best = message.photo[-1]
-        return {"file_id": best.file_id, "file_unique_id": best.file_unique_id,
-                "kind": PhotoKind.PHOTO.value}
-    document = message.document
-    if (document and (document.mime_type or "").startswith("image/")
-            and (document.file_size or 0) <= MAX_FILE_BYTES):
-        return {"file_id": document.file_id, "file_unique_id": document.file_unique_id,
-                "kind": PhotoKind.DOCUMENT.value}
-    return None
-
-
 async def got_photo(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Photos of an album arrive one by one (in order): one progress message, edited."""
-    photo = _photo_of(message)
+    photo = picture_of(message)
     if photo is None:
         await message.answer(t("hint-photo-not-image"))
         return

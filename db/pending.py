@@ -76,6 +76,3 @@ class PendingInputs:
                 PendingInputRow.user_id == pending.user_id,
                 PendingInputRow.action == pending.action))
 
-    async def drop(self, input_id: int) -> None:
-        async with self._sessionmaker() as session, session.begin():
-            await session.execute(delete(PendingInputRow).where(PendingInputRow.id == input_id))

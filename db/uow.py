@@ -391,7 +391,3 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
 
-
-def uow_factory(sessionmaker: async_sessionmaker[AsyncSession]) -> SqlUnitOfWork:
-    """A new unit of work over the given sessions (pass `functools.partial` of this around)."""
-    return SqlUnitOfWork(sessionmaker)

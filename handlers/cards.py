@@ -17,7 +17,6 @@ from handlers.staff_callbacks import (
 )
 
 S = ReportStatus
-CAPTION_LIMIT = 1024
 ADMIN_CARD, ADMIN_PROOF, AGENCY_CARD = "admin_card", "admin_proof", "agency_card"
 # Which card kind carries buttons in which status (other cards just show the status).
 ACTIONABLE = {ADMIN_CARD: {S.SUBMITTED}, ADMIN_PROOF: {S.RESOLVED},

@@ -48,6 +48,7 @@ from handlers.cards import (
     card_buttons,
     staff_card,
 )
+from handlers.media import picture_of
 from handlers.staff_callbacks import (
     ForwardCb,
     ProofAction,
@@ -330,15 +331,7 @@ async def answer(message: Message, t: Translator, app: AppContext, pending: Any)
 async def _collect_proof(message: Message, t: Translator, app: AppContext, pending: Any) -> None:
     data = dict(pending.data)
     photos: list[dict[str, str]] = list(data.get("photos", []))
-    picture = None
-    if message.photo:
-        best = message.photo[-1]
-        picture = {"file_id": best.file_id, "file_unique_id": best.file_unique_id,
-                   "kind": PhotoKind.PHOTO.value}
-    elif message.document and (message.document.mime_type or "").startswith("image/"):
-        picture = {"file_id": message.document.file_id,
-                   "file_unique_id": message.document.file_unique_id,
-                   "kind": PhotoKind.DOCUMENT.value}
+    picture = picture_of(message)
     note = message.caption or message.text
     if picture is None and not note:
         await message.reply(t("proof-hint"))
