@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.context import AppContext
 from bot.geocoding import AddressLookup, address_worker
+from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
@@ -62,6 +63,7 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
         errors.create_router(), staff.create_router(), staff.create_private_router(),
         *(module.create_router() for module in (
             common, followup, registration, intake, fallback)))
+    run_filters_inline(dispatcher)
     return dispatcher
 
 
