@@ -17,6 +17,7 @@ import os
 import secrets
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import aiosqlite
@@ -233,7 +234,7 @@ def minimal_router(db: aiosqlite.Connection) -> Router:
 
 
 def _sqlite_path(database_url: str) -> str:
-    """The file of a sqlite+aiosqlite:///path URL (or a bare path)."""
+    """The file of a sqlite+<driver>:///path URL (or a bare path)."""
     return database_url.split(":///", 1)[1] if ":///" in database_url else database_url
 
 
@@ -291,6 +292,8 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="SQLAlchemy URL (minimal: SQLite)")
     parser.add_argument("--cpu", type=int, default=None, help="pin this process to one CPU")
     parser.add_argument("--poll-timeout", type=int, default=1)
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="write cProfile statistics of the whole run to FILE (pstats format)")
     parser.add_argument("--plain", action="store_true",
                         help="minimal: do not keep aiogram's Response[...] models alive")
     args = parser.parse_args()
@@ -305,7 +308,15 @@ def main() -> None:
     logging.getLogger("aiogram").setLevel(logging.WARNING)
     kept = keep_response_models() if args.kind == "minimal" and not args.plain else []
     runner = run_real if args.kind == "real" else run_minimal
-    asyncio.run(runner(args.api_url, token, args.database, args.poll_timeout))
+    run = partial(asyncio.run, runner(args.api_url, token, args.database, args.poll_timeout))
+    if args.profile:
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            run()
+        profile.dump_stats(args.profile)
+    else:
+        run()
     del kept
 
 

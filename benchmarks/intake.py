@@ -308,6 +308,7 @@ class Options:
     warmup: int
     think: float
     plain_minimal: bool
+    profile: Path | None = None
 
 
 class BotProcess:
@@ -370,7 +371,8 @@ async def run_bot(kind: str, citizens: int, options: Options, scratch: Path,
     """Start one bot on a fresh simulator and database, drive the citizens, stop it."""
     result = RunResult(kind, citizens)
     name = f"{kind}-{citizens}-{attempt}"
-    database_url = f"sqlite+aiosqlite:///{scratch / f'{name}.db'}"
+    driver = "aiosqlite" if kind == "real" and options.backend == "aiosqlite" else "inline"
+    database_url = f"sqlite+{driver}:///{scratch / f'{name}.db'}"
     if kind == "real" and options.backend == "postgres":
         database_url = options.postgres_url
         try:
@@ -380,7 +382,11 @@ async def run_bot(kind: str, citizens: int, options: Options, scratch: Path,
             return result
     simulator_class = StampingSimulator if options.stock_waits else FastWaitSimulator
     async with simulator_class() as sim:
-        extra = ("--plain",) if kind == "minimal" and options.plain_minimal else ()
+        extra: tuple[str, ...] = (
+            ("--plain",) if kind == "minimal" and options.plain_minimal else ())
+        if options.profile is not None:
+            options.profile.mkdir(parents=True, exist_ok=True)
+            extra += ("--profile", str(options.profile / f"{name}.pstats"))
         bot = BotProcess(kind, sim, database_url, scratch / f"{name}.log", options.bot_cpu, extra)
         try:
             await bot.start(options.start_timeout)
@@ -520,8 +526,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--citizens", type=int, nargs="+", default=[100, 300],
                         help="concurrent citizens per run (default: 100 300)")
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite",
-                        help="database of the real bot (the minimal bot always uses SQLite)")
+    parser.add_argument("--backend", choices=("sqlite", "aiosqlite", "postgres"),
+                        default="sqlite",
+                        help="database of the real bot: SQLite inline (the default), SQLite "
+                             "through aiosqlite, PostgreSQL (the minimal bot: aiosqlite)")
     parser.add_argument("--postgres-url", default=POSTGRES_URL,
                         help="reset with DROP SCHEMA public CASCADE before each real run")
     parser.add_argument("--bots", nargs="+", choices=("real", "minimal"),
@@ -546,6 +554,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--plain-minimal", action="store_true",
                         help="let the minimal bot rebuild aiogram's Response[...] models after "
                              "garbage collections (noisier, slower baseline)")
+    parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
+                        help="profile each bot process with cProfile into DIR/<bot>-<N>-<k>.pstats "
+                             "(slows the bots: figures are then not comparable)")
     parser.add_argument("--per-step", action="store_true", help="print p50/p99 per step")
     return parser.parse_args(argv)
 
@@ -576,7 +587,7 @@ async def main_async(args: argparse.Namespace) -> None:
     bot_cpu, pinning = pin_cpus(args.no_pin)
     options = Options(args.backend, args.postgres_url, args.step_timeout, args.run_timeout,
                       args.start_timeout, bot_cpu, args.stock_waits, args.warmup, args.think,
-                      args.plain_minimal)
+                      args.plain_minimal, args.profile)
     think = f"think time ~{args.think:g}s" if args.think else "no think time (closed loop)"
     print(f"intake benchmark at {revision()}: real bot on {args.backend}, minimal bot on "
           f"SQLite; {pinning}; {args.warmup} warm-up citizen(s) per bot, not measured; {think}; "

@@ -16,6 +16,7 @@ from complaints.model import ServiceArea
 # outward by about 1 km; override with SERVICE_AREA="south,west,north,east".
 DEFAULT_SERVICE_AREA = "3.19,117.47,3.48,117.73"
 SERVICE_AREA_SOURCE = "approximate box around OpenStreetMap's Kota Tarakan boundary"
+DATABASE_SCHEMES = ("sqlite+inline://", "sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
 class ConfigError(Exception):
@@ -29,7 +30,7 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     bot_api_url: str = "https://api.telegram.org"
-    database_url: str = "sqlite+aiosqlite:///./data/lapor.db"
+    database_url: str = "sqlite+inline:///./data/lapor.db"
     redis_url: str | None = None
     default_language: str = "id"
     timezone: str = "Asia/Makassar"
@@ -80,8 +81,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _db(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError(f"must start with {', '.join(DATABASE_SCHEMES[:-1])} or "
+                             f"{DATABASE_SCHEMES[-1]}")
         return value
 
     @cached_property

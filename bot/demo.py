@@ -107,7 +107,7 @@ async def run_demo(database_dir: Path | None = None) -> str:
             settings = load_settings(
                 bot_token=sim.token, bot_api_url=sim.base_url, geocoder_url=None,
                 private_message_interval=0.2, group_message_interval=0.2,
-                database_url=f"sqlite+aiosqlite:///{folder / 'demo.db'}", redis_url=None)
+                database_url=f"sqlite+inline:///{folder / 'demo.db'}", redis_url=None)
             async with application(settings, sim.token, poll_timeout=1) as app:
                 runner = asyncio.create_task(run_application(app, install_signals=False))
                 citizen = sim.user("Budi", username="budi_tarakan", language_code="id")

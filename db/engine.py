@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db import sqlite_inline
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -22,8 +24,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine ready for concurrent handlers on either backend."""
+def create_engine(url: str, *, sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000,
+                  **kwargs: Any) -> AsyncEngine:
+    """An engine ready for concurrent handlers on either backend.
+
+    `sqlite+inline://` (the default) runs SQLite on the event loop (db/sqlite_inline.py);
+    `sqlite+aiosqlite://` gives each connection aiosqlite's thread. `sqlite_busy_timeout` is
+    how many seconds a transaction waits for another writer's lock before it fails.
+    """
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
@@ -34,14 +42,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # Sessions always end their transaction themselves: no extra rollback on pool return.
     kwargs.setdefault("pool_reset_on_return", None)
-    engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
-    )
-    _tune_sqlite(engine)
+    if make_url(url).get_driver_name() == "aiosqlite":
+        engine = create_async_engine(url, connect_args={"timeout": sqlite_busy_timeout},
+                                     **kwargs)
+        event.listen(engine.sync_engine, "begin",
+                     lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    else:
+        engine = create_async_engine(
+            make_url(url).set(drivername=f"sqlite+{sqlite_inline.DRIVER}"),
+            connect_args=dict(sqlite_inline.CONNECT_ARGS), busy_timeout=sqlite_busy_timeout,
+            **kwargs)
+    _tune_sqlite(engine, sqlite_busy_timeout)
     return engine
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
     """WAL so readers never block the writer; IMMEDIATE so two writers queue instead of failing."""
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -50,14 +65,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        inline = isinstance(dbapi_connection, sqlite_inline.InlineConnection)
+        waits_ms = sqlite_inline.INNER_BUSY_TIMEOUT_MS if inline else int(busy_timeout * 1000)
+        cursor.execute(f"PRAGMA busy_timeout={waits_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

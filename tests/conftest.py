@@ -60,7 +60,7 @@ async def settings(backend: str, tmp_path: Path, sim: BotApiSimulator) -> Settin
         overrides["database_url"] = await reset_postgres()
         overrides["redis_url"] = await reset_redis()
     else:
-        overrides["database_url"] = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
+        overrides["database_url"] = f"sqlite+inline:///{tmp_path / 'lapor.db'}"
     return load_settings(**overrides)
 
 

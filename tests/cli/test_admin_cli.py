@@ -69,7 +69,7 @@ def with_services(url: str, work: Callable[[Uow], Awaitable[T]]) -> T:
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
+    url = f"sqlite+inline:///{tmp_path / 'lapor.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("TIMEZONE", "Asia/Makassar")
     monkeypatch.setenv("COLUMNS", "200")  # Rich tables: no wrapped cells in assertions

@@ -46,8 +46,8 @@ def test_command_line_reports_bad_setting_in_one_line(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Configuration error: DATABASE_URL: must start with sqlite+aiosqlite:// or "
-        "postgresql+asyncpg://"]
+        "Configuration error: DATABASE_URL: must start with sqlite+inline://, "
+        "sqlite+aiosqlite:// or postgresql+asyncpg://"]
 
 
 async def test_token_never_reaches_the_logs_on_network_errors(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ async def test_token_never_reaches_the_logs_on_network_errors(tmp_path: Path) ->
     log = logging.getLogger("lapor.test")
     log.addHandler(handler)
     settings = load_settings(bot_api_url="http://127.0.0.1:9", bot_token=TOKEN,
-                             database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+                             database_url=f"sqlite+inline:///{tmp_path / 'x.db'}")
     bot = create_bot(settings, TOKEN, RetryRequestMiddleware(attempts=2, base_delay=0.01))
     url = bot.session.api.api_url(TOKEN, "getMe")
     try:

@@ -32,11 +32,12 @@ TABLES = {"citizens", "categories", "reports", "report_photos", "report_events",
           "outbox", "report_cards", "pending_inputs"}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "aiosqlite", "postgres"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         return await reset_postgres()
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    driver = "inline" if request.param == "sqlite" else request.param
+    return f"sqlite+{driver}:///{tmp_path / 'test.db'}"
 
 
 @pytest.fixture

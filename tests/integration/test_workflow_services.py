@@ -39,7 +39,7 @@ PHOTO = (PhotoRef("p", "u", PhotoKind.PHOTO),)
 
 @pytest.fixture
 async def uow(tmp_path: Path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    url = f"sqlite+inline:///{tmp_path / 'w.db'}"
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
     factory = partial(SqlUnitOfWork, create_sessionmaker(engine))
