@@ -147,15 +147,17 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             await stack.enter_async_context(lookup)
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.context.cards, app.context, pacer)
-        workers = [asyncio.create_task(address_worker(app.context, lookup)),
-                   asyncio.create_task(outbox.run())]
+        sender = asyncio.create_task(outbox.run())
+        workers = [sender]
+        if lookup is not None:  # without a geocoder reports wait, unchecked, for one
+            workers.append(asyncio.create_task(address_worker(app.context, lookup)))
         try:
             me = await app.bot.get_me()
             log.info("bot @%s is polling", me.username)
             await app.polling.run()
         finally:
             outbox.stop()
-            await asyncio.wait([workers[1]], timeout=app.settings.stop_timeout)
+            await asyncio.wait([sender], timeout=app.settings.stop_timeout)
             for worker in workers:
                 worker.cancel()
             for worker in workers:

@@ -111,9 +111,26 @@ async def test_geocoder_down_keeps_coordinates_and_nothing_breaks(
         await running.stop()
 
 
-async def test_without_geocoder_reports_keep_coordinates(sim: BotApiSimulator, bot,
-                                                         settings: Settings) -> None:
+async def test_without_geocoder_reports_keep_coordinates_until_one_is_configured(
+        sim: BotApiSimulator, settings: Settings, nominatim: FakeNominatim) -> None:
+    running = RunningBot(settings, sim)
+    await running.start()
     citizen = sim.user("Tono")
-    await register(citizen, name="Tono")
-    await submit(citizen, await file_until_review(citizen))
-    assert await _wait_checked(settings, 1) == [(None, True)]
+    try:
+        await register(citizen, name="Tono")
+        code = await submit(citizen, await file_until_review(citizen))
+        await citizen.send_text(f"/status {code}")
+        detail = await expect(citizen, f"Laporan {code}", "Menunggu verifikasi")
+        assert "openstreetmap.org/?mlat=3.300000&amp;mlon=117.633000" in detail.text
+        assert await _addresses(settings) == [(None, False)]
+    finally:
+        await running.stop()
+    running = RunningBot(settings.model_copy(update={"geocoder_url": nominatim.url}), sim)
+    await running.start()
+    try:
+        rows = await _wait_checked(running.settings, 1)
+        assert rows[0][0].startswith("Jalan Yos Sudarso, Sebengkok")
+        await citizen.send_text(f"/status {code}")
+        await expect(citizen, "Jalan Yos Sudarso, Sebengkok")
+    finally:
+        await running.stop()
