@@ -118,6 +118,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
         polling.before_mark = storage.flush
+        await storage.preload()  # the only process: nothing else writes conversation state
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,6 +53,25 @@ def pick_language(telegram_code: str | None, default: str = FALLBACK) -> str:
     return "en" if (telegram_code or "").lower().startswith("en") else default
 
 
+def _format(language: str, key: str, params: dict[str, Any]) -> str:
+    for candidate in (language, FALLBACK):
+        bundle = _bundle(candidate)
+        if bundle.has_message(key):
+            text, errors = bundle.format_pattern(bundle.get_message(key).value, params)
+            if errors:
+                log.warning("catalogue %s/%s: %s", candidate, key, errors)
+            return text
+    log.error("missing catalogue key %s", key)
+    return key
+
+
+@lru_cache(maxsize=4096)
+def _formatted(language: str, key: str, params: tuple[tuple[str, Any], ...]) -> str:
+    """Most texts repeat with the same parameters (step numbers, buttons): Fluent's number
+    formatting (Babel) is the slow part, so finished texts are remembered."""
+    return _format(language, key, dict(params))
+
+
 class Translator:
     """Texts of one language; `t("key", name=...)` formats a message."""
 
@@ -61,16 +80,10 @@ class Translator:
         self.zone = zone or ZoneInfo("Asia/Makassar")
 
     def __call__(self, key: str, **params: Any) -> str:
-        for language in (self.language, FALLBACK):
-            bundle = _bundle(language)
-            if bundle.has_message(key):
-                message = bundle.get_message(key)
-                text, errors = bundle.format_pattern(message.value, params)
-                if errors:
-                    log.warning("catalogue %s/%s: %s", language, key, errors)
-                return text
-        log.error("missing catalogue key %s", key)
-        return key
+        try:
+            return _formatted(self.language, key, tuple(params.items()))
+        except TypeError:  # an unhashable parameter: format without the cache
+            return _format(self.language, key, params)
 
     def date(self, moment: datetime) -> str:
         """A date as people write it here: 3 Desember 2026."""

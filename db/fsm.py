@@ -8,6 +8,7 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,10 +36,28 @@ class SqlStorage(BaseStorage):
         self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
         self.deferred = False
         self._dirty: set[str] = set()
+        self._complete = False
+
+    async def preload(self) -> int:
+        """Read every conversation in progress at start; later misses need no query.
+
+        A key without a row, or with no state and no data, is an idle chat; only the others
+        are kept. Returns how many were loaded.
+        """
+        async with self._sessionmaker() as session:
+            rows = await session.execute(
+                select(FsmStateRow.key, FsmStateRow.state, FsmStateRow.data))
+            for key, state, data in rows:
+                if state is not None or data:
+                    self._cache[key] = (state, dict(data))
+        self._complete = True
+        return len(self._cache)
 
     async def _load(self, row_key: str) -> tuple[str | None, dict[str, Any]]:
         cached = self._cache.get(row_key)
-        if cached is None:
+        if cached is None and self._complete:
+            cached = self._cache[row_key] = (None, {})
+        elif cached is None:
             async with self._sessionmaker() as session:
                 row = await session.get(FsmStateRow, row_key)
                 cached = (row.state, dict(row.data or {})) if row else (None, {})

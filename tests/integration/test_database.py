@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from complaints import services
@@ -128,6 +128,27 @@ async def test_fsm_state_survives_a_new_storage(engine: AsyncEngine) -> None:
     assert await again.get_state(key) is None
     assert await SqlStorage(create_sessionmaker(engine)).get_state(key) is None
     assert await storage.get_data(StorageKey(bot_id=1, chat_id=6, user_id=6)) == {}
+
+
+async def test_preloaded_fsm_storage_serves_every_conversation_from_memory(
+        engine: AsyncEngine) -> None:
+    busy, idle = StorageKey(bot_id=1, chat_id=5, user_id=5), StorageKey(bot_id=1, chat_id=6,
+                                                                        user_id=6)
+    before = SqlStorage(create_sessionmaker(engine))
+    await before.set_state(busy, "Intake:description")
+    await before.set_data(busy, {"photos": [{"file_id": "a"}]})
+    await before.set_state(idle, "Intake:photos")
+    await before.set_state(idle, None)
+    after = SqlStorage(create_sessionmaker(engine))
+    assert await after.preload() == 1
+    await engine.dispose()  # from here on a query would reconnect: count the connections
+    connections: list[object] = []
+    event.listen(engine.sync_engine, "connect", lambda *args: connections.append(args))
+    assert await after.get_state(busy) == "Intake:description"
+    assert await after.get_data(busy) == {"photos": [{"file_id": "a"}]}
+    assert await after.get_state(idle) is None
+    assert await after.get_state(StorageKey(bot_id=1, chat_id=7, user_id=7)) is None
+    assert connections == []
 
 
 async def test_inbox_records_once_and_remembers_pending(engine: AsyncEngine) -> None:
