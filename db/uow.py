@@ -6,7 +6,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.model import (
@@ -41,29 +41,31 @@ from db.models import (
     StaffRow,
 )
 
+CITIZENS = CitizenRow.__table__
+CITIZEN_COLUMNS = (CITIZENS.c.telegram_id, CITIZENS.c.language, CITIZENS.c.name,
+                   CITIZENS.c.phone, CITIZENS.c.consent_at)
+
 
 class SqlCitizenRepository:
-    """Citizens table."""
+    """Citizens table, in plain SQL statements: read on nearly every update, so kept lean."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, telegram_id: int) -> Citizen | None:
-        row = await self.session.get(CitizenRow, telegram_id)
-        if row is None:
-            return None
-        return Citizen(row.telegram_id, row.language, row.name, row.phone, row.consent_at)
+        row = (await self.session.execute(
+            select(*CITIZEN_COLUMNS).where(CITIZENS.c.telegram_id == telegram_id))).first()
+        return Citizen(*row) if row else None
 
     async def save(self, citizen: Citizen, now: datetime) -> None:
-        row = await self.session.get(CitizenRow, citizen.telegram_id)
-        if row is None:
-            row = CitizenRow(telegram_id=citizen.telegram_id, created_at=now)
-            self.session.add(row)
-        row.language = citizen.language
-        row.name = citizen.name
-        row.phone = citizen.phone
-        row.consent_at = citizen.consent_at
-        row.updated_at = now
+        values = {"language": citizen.language, "name": citizen.name, "phone": citizen.phone,
+                  "consent_at": citizen.consent_at, "updated_at": now}
+        updated = await self.session.execute(
+            update(CITIZENS).where(CITIZENS.c.telegram_id == citizen.telegram_id)
+            .values(**values))
+        if updated.rowcount == 0:
+            await self.session.execute(insert(CITIZENS).values(
+                telegram_id=citizen.telegram_id, created_at=now, **values))
 
 
 class SqlCategoryRepository:
@@ -79,8 +81,11 @@ class SqlCategoryRepository:
         return [Category(r.key, r.name_id, r.name_en) for r in rows]
 
     async def get(self, key: str) -> Category | None:
-        row = await self.session.get(CategoryRow, key)
-        return Category(row.key, row.name_id, row.name_en) if row and row.active else None
+        table = CategoryRow.__table__
+        row = (await self.session.execute(
+            select(table.c.key, table.c.name_id, table.c.name_en)
+            .where(table.c.key == key, table.c.active.is_(True)))).first()
+        return Category(*row) if row else None
 
 
 def _photos(row: ReportRow, purpose: str = "evidence") -> tuple[PhotoRef, ...]:
@@ -102,24 +107,21 @@ class SqlReportRepository:
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
         created_at: datetime, verify_due: datetime,
     ) -> int:
-        row = ReportRow(
+        inserted = await self.session.execute(insert(ReportRow.__table__).values(
             code=code, citizen_id=citizen_id, status=status.value,
             category_key=draft.category_key, description=draft.description,
             latitude=draft.location.latitude, longitude=draft.location.longitude,
             landmark=draft.landmark, created_at=created_at, updated_at=created_at,
-            verify_due=verify_due, version=1, revision=1, address_checked=False,
-            photos=[
-                PhotoRow(position=i, file_id=p.file_id, file_unique_id=p.file_unique_id,
-                         kind=p.kind.value)
-                for i, p in enumerate(draft.photos)
-            ],
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return row.id
+            verify_due=verify_due, version=1, revision=1, address_checked=False))
+        report_id = inserted.inserted_primary_key[0]
+        await self.session.execute(insert(PhotoRow.__table__), [
+            {"report_id": report_id, "position": i, "file_id": p.file_id,
+             "file_unique_id": p.file_unique_id, "kind": p.kind.value, "purpose": "evidence"}
+            for i, p in enumerate(draft.photos)])
+        return int(report_id)
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
-        self.session.add(EventRow(
+        await self.session.execute(insert(EventRow.__table__).values(
             report_id=report_id, at=event.at, action=event.action,
             from_status=event.from_status.value if event.from_status else None,
             to_status=event.to_status.value, actor_id=actor_id,
@@ -356,7 +358,7 @@ class SqlOutboxRepository:
         self.session = session
 
     async def add(self, notice: Notice, now: datetime) -> None:
-        self.session.add(OutboxRow(
+        await self.session.execute(insert(OutboxRow.__table__).values(
             kind=notice.kind, target=notice.target.value, target_ref=notice.target_ref,
             report_id=notice.report_id, params=dict(notice.params), status="pending",
             attempts=0, next_attempt_at=now, created_at=now))
