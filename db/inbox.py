@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import InboxRow
@@ -29,10 +29,10 @@ class UpdateInbox:
                 await session.scalars(select(InboxRow.update_id).where(InboxRow.update_id.in_(ids)))
             )
             fresh = [u for u in updates if u[0] not in known]
-            session.add_all(
-                InboxRow(update_id=uid, chat_key=chat, payload=payload, received_at=now)
-                for uid, chat, payload in fresh
-            )
+            if fresh:
+                await session.execute(insert(InboxRow.__table__), [
+                    {"update_id": uid, "chat_key": chat, "payload": payload, "received_at": now}
+                    for uid, chat, payload in fresh])
         return [u[0] for u in fresh]
 
     async def pending(self, limit: int = 1000) -> list[tuple[int, str, dict[str, Any]]]:

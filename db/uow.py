@@ -6,7 +6,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.model import (
@@ -42,8 +42,19 @@ from db.models import (
 )
 
 CITIZENS = CitizenRow.__table__
-CITIZEN_COLUMNS = (CITIZENS.c.telegram_id, CITIZENS.c.language, CITIZENS.c.name,
-                   CITIZENS.c.phone, CITIZENS.c.consent_at)
+# Statements built once: constructing a statement costs more than running it on SQLite.
+GET_CITIZEN = select(CITIZENS.c.telegram_id, CITIZENS.c.language, CITIZENS.c.name,
+                     CITIZENS.c.phone, CITIZENS.c.consent_at).where(
+    CITIZENS.c.telegram_id == bindparam("citizen_id"))
+UPDATE_CITIZEN = update(CITIZENS).where(CITIZENS.c.telegram_id == bindparam("citizen_id"))
+INSERT_CITIZEN = insert(CITIZENS)
+INSERT_REPORT = insert(ReportRow.__table__)
+INSERT_PHOTOS = insert(PhotoRow.__table__)
+INSERT_EVENT = insert(EventRow.__table__)
+INSERT_OUTBOX = insert(OutboxRow.__table__)
+CATEGORIES = CategoryRow.__table__
+GET_ACTIVE_CATEGORY = select(CATEGORIES.c.key, CATEGORIES.c.name_id, CATEGORIES.c.name_en).where(
+    CATEGORIES.c.key == bindparam("category_key"), CATEGORIES.c.active.is_(True))
 
 
 class SqlCitizenRepository:
@@ -53,19 +64,17 @@ class SqlCitizenRepository:
         self.session = session
 
     async def get(self, telegram_id: int) -> Citizen | None:
-        row = (await self.session.execute(
-            select(*CITIZEN_COLUMNS).where(CITIZENS.c.telegram_id == telegram_id))).first()
+        row = (await self.session.execute(GET_CITIZEN, {"citizen_id": telegram_id})).first()
         return Citizen(*row) if row else None
 
     async def save(self, citizen: Citizen, now: datetime) -> None:
         values = {"language": citizen.language, "name": citizen.name, "phone": citizen.phone,
                   "consent_at": citizen.consent_at, "updated_at": now}
         updated = await self.session.execute(
-            update(CITIZENS).where(CITIZENS.c.telegram_id == citizen.telegram_id)
-            .values(**values))
+            UPDATE_CITIZEN, {"citizen_id": citizen.telegram_id, **values})
         if updated.rowcount == 0:
-            await self.session.execute(insert(CITIZENS).values(
-                telegram_id=citizen.telegram_id, created_at=now, **values))
+            await self.session.execute(
+                INSERT_CITIZEN, {"telegram_id": citizen.telegram_id, "created_at": now, **values})
 
 
 class SqlCategoryRepository:
@@ -81,10 +90,7 @@ class SqlCategoryRepository:
         return [Category(r.key, r.name_id, r.name_en) for r in rows]
 
     async def get(self, key: str) -> Category | None:
-        table = CategoryRow.__table__
-        row = (await self.session.execute(
-            select(table.c.key, table.c.name_id, table.c.name_en)
-            .where(table.c.key == key, table.c.active.is_(True)))).first()
+        row = (await self.session.execute(GET_ACTIVE_CATEGORY, {"category_key": key})).first()
         return Category(*row) if row else None
 
 
@@ -107,26 +113,25 @@ class SqlReportRepository:
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
         created_at: datetime, verify_due: datetime,
     ) -> int:
-        inserted = await self.session.execute(insert(ReportRow.__table__).values(
-            code=code, citizen_id=citizen_id, status=status.value,
-            category_key=draft.category_key, description=draft.description,
-            latitude=draft.location.latitude, longitude=draft.location.longitude,
-            landmark=draft.landmark, created_at=created_at, updated_at=created_at,
-            verify_due=verify_due, version=1, revision=1, address_checked=False))
+        inserted = await self.session.execute(INSERT_REPORT, {
+            "code": code, "citizen_id": citizen_id, "status": status.value,
+            "category_key": draft.category_key, "description": draft.description,
+            "latitude": draft.location.latitude, "longitude": draft.location.longitude,
+            "landmark": draft.landmark, "created_at": created_at, "updated_at": created_at,
+            "verify_due": verify_due, "version": 1, "revision": 1, "address_checked": False})
         report_id = inserted.inserted_primary_key[0]
-        await self.session.execute(insert(PhotoRow.__table__), [
+        await self.session.execute(INSERT_PHOTOS, [
             {"report_id": report_id, "position": i, "file_id": p.file_id,
              "file_unique_id": p.file_unique_id, "kind": p.kind.value, "purpose": "evidence"}
             for i, p in enumerate(draft.photos)])
         return int(report_id)
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
-        await self.session.execute(insert(EventRow.__table__).values(
-            report_id=report_id, at=event.at, action=event.action,
-            from_status=event.from_status.value if event.from_status else None,
-            to_status=event.to_status.value, actor_id=actor_id,
-            actor_role=event.actor_role.value, note=event.note,
-        ))
+        await self.session.execute(INSERT_EVENT, {
+            "report_id": report_id, "at": event.at, "action": event.action,
+            "from_status": event.from_status.value if event.from_status else None,
+            "to_status": event.to_status.value, "actor_id": actor_id,
+            "actor_role": event.actor_role.value, "note": event.note})
 
     async def list_for_citizen(self, citizen_id: int) -> list[ReportSummary]:
         rows = await self.session.execute(
@@ -358,10 +363,10 @@ class SqlOutboxRepository:
         self.session = session
 
     async def add(self, notice: Notice, now: datetime) -> None:
-        await self.session.execute(insert(OutboxRow.__table__).values(
-            kind=notice.kind, target=notice.target.value, target_ref=notice.target_ref,
-            report_id=notice.report_id, params=dict(notice.params), status="pending",
-            attempts=0, next_attempt_at=now, created_at=now))
+        await self.session.execute(INSERT_OUTBOX, {
+            "kind": notice.kind, "target": notice.target.value, "target_ref": notice.target_ref,
+            "report_id": notice.report_id, "params": dict(notice.params), "status": "pending",
+            "attempts": 0, "next_attempt_at": now, "created_at": now})
 
 
 class SqlUnitOfWork:
