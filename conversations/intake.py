@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from html import unescape
 from typing import Any
 
@@ -149,8 +150,14 @@ def _location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 
 async def _categories(t: Translator, app: AppContext) -> InlineKeyboardMarkup:
-    categories = await app.categories()
-    buttons = [(c.name(t.language), CategoryCb(key=c.key)) for c in categories]
+    names = tuple((c.name(t.language), c.key) for c in await app.categories())
+    return _category_keyboard(names)
+
+
+@lru_cache(maxsize=16)
+def _category_keyboard(names: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
+    """Built once per language and list: a dozen buttons of pydantic models each time cost."""
+    buttons = [(name, CategoryCb(key=key)) for name, key in names]
     return _inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 

@@ -83,9 +83,9 @@ class SqlStorage(BaseStorage):
         try:
             async with self._sessionmaker() as session, session.begin():
                 insert = (postgresql_insert if session.bind.dialect.name == "postgresql"
-                          else sqlite_insert)(FsmStateRow)
+                          else sqlite_insert)(FsmStateRow.__table__)  # Core: no ORM bulk path
                 await session.execute(insert.on_conflict_do_update(
-                    index_elements=[FsmStateRow.key],
+                    index_elements=[FsmStateRow.__table__.c.key],
                     set_={"state": insert.excluded.state, "data": insert.excluded.data,
                           "updated_at": insert.excluded.updated_at}), rows)
         except BaseException:
