@@ -16,10 +16,15 @@ class WorkingCalendar:
     timezone: ZoneInfo
     calendar_days: bool = False
     _holidays: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("ID"))
+    _known: dict[date, bool] = field(default_factory=dict, repr=False)
 
     def is_working_day(self, day: date) -> bool:
-        """Monday to Friday and not a national holiday."""
-        return self.calendar_days or (day.weekday() < 5 and day not in self._holidays)
+        """Monday to Friday and not a national holiday (remembered: lookups are not cheap)."""
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self.calendar_days or (
+                day.weekday() < 5 and day not in self._holidays)
+        return known
 
     def deadline(self, start: datetime, days: int) -> datetime:
         """The end (23:59:59 local) of the `days`-th SOP day after the day `start` falls on."""
