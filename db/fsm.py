@@ -49,7 +49,7 @@ class SqlStorage(BaseStorage):
                 select(FsmStateRow.key, FsmStateRow.state, FsmStateRow.data))
             for key, state, data in rows:
                 if state is not None or data:
-                    self._cache[key] = (state, dict(data))
+                    self._cache[key] = (state, dict(data or {}))
         self._complete = True
         return len(self._cache)
 
