@@ -86,8 +86,10 @@ class InlineConnection(sqlite3.Connection):
 
 
 # Connections are used on the loop's thread only; the pool may still close one elsewhere
-# (garbage collection at shutdown), which sqlite3 would refuse by default.
-CONNECT_ARGS = {"factory": InlineConnection, "check_same_thread": False}
+# (garbage collection at shutdown), which sqlite3 would refuse by default. Opening a
+# connection waits for a lock no longer than a statement does (sqlite3's default is 5 s).
+CONNECT_ARGS = {"factory": InlineConnection, "check_same_thread": False,
+                "timeout": INNER_BUSY_TIMEOUT_MS / 1000}
 
 
 async def _proceed() -> None:
