@@ -37,27 +37,31 @@ def create_engine(url: str, *, sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT_
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
-    database = make_url(url).database
+    parsed = make_url(url)
+    database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # Sessions always end their transaction themselves: no extra rollback on pool return.
     kwargs.setdefault("pool_reset_on_return", None)
-    if make_url(url).get_driver_name() == "aiosqlite":
+    if parsed.get_driver_name() == "aiosqlite":
         engine = create_async_engine(url, connect_args={"timeout": sqlite_busy_timeout},
                                      **kwargs)
         event.listen(engine.sync_engine, "begin",
                      lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
         engine = create_async_engine(
-            make_url(url).set(drivername=f"sqlite+{sqlite_inline.DRIVER}"),
+            parsed.set(drivername=f"sqlite+{sqlite_inline.DRIVER}"),
             connect_args=dict(sqlite_inline.CONNECT_ARGS), busy_timeout=sqlite_busy_timeout,
             **kwargs)
-    _tune_sqlite(engine, sqlite_busy_timeout)
+    _tune_sqlite(engine)
     return engine
 
 
-def _tune_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
-    """WAL so readers never block the writer; IMMEDIATE so two writers queue instead of failing."""
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    """WAL so readers never block the writer; foreign keys on.
+
+    The busy timeout comes from the driver's `timeout` connect argument.
+    """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -65,9 +69,6 @@ def _tune_sqlite(engine: AsyncEngine, busy_timeout: float) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        inline = isinstance(dbapi_connection, sqlite_inline.InlineConnection)
-        waits_ms = sqlite_inline.INNER_BUSY_TIMEOUT_MS if inline else int(busy_timeout * 1000)
-        cursor.execute(f"PRAGMA busy_timeout={waits_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
