@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import importlib
 from dataclasses import astuple
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +26,7 @@ from admin_cli.runtime import (
     show_table,
 )
 from complaints import admin, services, workflow
+from complaints.clock import utc_now
 from complaints.errors import DomainError, ReportNotFound
 from complaints.model import Agency, CaseFile, ChatPurpose, ReportStatus, Role
 from complaints.tracking import normalize_tracking_code
@@ -86,7 +87,7 @@ class StaffRole(StrEnum):
 
 def _now() -> datetime:
     """The current moment, timezone-aware as every service requires."""
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def _purpose_text(purpose: ChatPurpose, agency_code: str | None) -> str:

@@ -15,12 +15,12 @@ from rich.table import Column, Table
 from rich.text import Text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.i18n import Translator
 from complaints.errors import DomainError
+from configuration.settings import ConfigError, Settings, load_settings
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.uow import SqlUnitOfWork
+from presentation.texts import Translator
 
 T = TypeVar("T")
 Uow = Callable[[], SqlUnitOfWork]

@@ -276,7 +276,7 @@ async def run_minimal(api_url: str, token: str, database_url: str, poll_timeout:
 async def run_real(api_url: str, token: str, database_url: str, poll_timeout: int) -> None:
     """The real application, as `lapor-bot` runs it (migrations, inbox polling, SIGTERM)."""
     from bot.app import application, run_application
-    from bot.config import load_settings
+    from configuration.settings import load_settings
 
     settings = load_settings(bot_api_url=api_url, bot_token=token, database_url=database_url,
                              redis_url=None, geocoder_url=None, log_level="WARNING")

@@ -7,8 +7,8 @@ import sys
 
 import typer
 
-from bot.config import ConfigError, Settings, load_settings
 from bot.logging_setup import setup_logging
+from configuration.settings import ConfigError, Settings, load_settings
 
 cli = typer.Typer(add_completion=False, help="LAPOR! Tarakan Telegram bot.")
 

@@ -20,25 +20,26 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
-from bot.context import AppContext
 from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
 from bot.warmup import keep_response_models
+from complaints.questions import PendingInputs
+from configuration.settings import Settings
 from conversations import intake, registration
 from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
+from db.geocode_cache import GeocodeCache
 from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
-from db.pending import PendingInputs
-from db.uow import SqlUnitOfWork
+from db.uow import SqlUnitOfWork, Wakeups
 from handlers import common, errors, fallback, followup, staff
-from handlers.answers import AnswerCallbacks
 from handlers.middlewares import CitizenContextMiddleware
+from presentation.answers import AnswerCallbacks
+from presentation.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class Application:
     dispatcher: Dispatcher
     context: AppContext
     polling: ReliablePolling
+    outbox: OutboxStore
+    wakeups: Wakeups
 
 
 @contextlib.asynccontextmanager
@@ -111,8 +114,9 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     storage, isolation = _storage(settings, engine)
     bot = create_bot(settings, token)
     dispatcher = create_dispatcher(storage, isolation)
-    context = AppContext(settings=settings, uow=partial(SqlUnitOfWork, sessionmaker),
-                         pending=PendingInputs(sessionmaker), cards=OutboxStore(sessionmaker))
+    wakeups = Wakeups()
+    uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
+    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow))
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
     if isinstance(storage, SqlStorage):
@@ -120,7 +124,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         polling.before_mark = storage.flush
         await storage.preload()  # the only process: nothing else writes conversation state
     try:
-        yield Application(settings, engine, bot, dispatcher, context, polling)
+        yield Application(settings, engine, bot, dispatcher, context, polling,
+                          OutboxStore(sessionmaker), wakeups)
     finally:
         await bot.session.close()
         if isinstance(storage, SqlStorage):
@@ -141,17 +146,18 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
     lookup = None
     if app.settings.geocoder_url:
         lookup = AddressLookup(
-            app.settings.geocoder_url, create_sessionmaker(app.engine),
+            app.settings.geocoder_url, GeocodeCache(create_sessionmaker(app.engine)),
             user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout)
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
-        outbox = OutboxWorker(app.bot, app.context.cards, app.context, pacer)
+        outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
         sender = asyncio.create_task(outbox.run())
         workers = [sender]
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one
-            workers.append(asyncio.create_task(address_worker(app.context, lookup)))
+            workers.append(asyncio.create_task(address_worker(app.context, lookup,
+                                                                app.wakeups.addresses)))
         try:
             me = await app.bot.get_me()
             log.info("bot @%s is polling", me.username)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import Application, application, run_application
-from bot.config import load_settings
 from bot.simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 from complaints import admin
+from complaints.clock import utc_now
 from complaints.model import ChatPurpose, Role
+from configuration.settings import load_settings
 
 TARAKAN_MARKET = (3.3000, 117.6330)
 
@@ -57,7 +57,7 @@ async def _play_citizen(user: SimUser) -> None:
 async def _staff(sim: BotApiSimulator, app: Application) -> tuple[SimUser, SimUser, SimGroup,
                                                                   SimGroup]:
     """An admin and a PUPR operator, their groups bound as `lapor-admin` would bind them."""
-    uow, now = app.context.uow, datetime.now(UTC)
+    uow, now = app.context.uow, utc_now()
     officer, operator = sim.user("Ani (admin)"), sim.user("Putu (PUPR)")
     await admin.add_staff(uow(), officer.id, "Ani", Role.ADMIN, None, now)
     await admin.add_staff(uow(), operator.id, "Putu", Role.OPD, "PUPR", now)

@@ -10,18 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from geopy.adapters import AioHTTPAdapter
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import AsyncRateLimiter
 from geopy.geocoders import Nominatim
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.context import AppContext
+from complaints.clock import utc_now
 from complaints.model import GeoPoint
-from db.models import GeocodeCacheRow
+from db.geocode_cache import MISSING, GeocodeCache
+from presentation.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def cache_key(point: GeoPoint) -> str:
 class AddressLookup:
     """Reverse geocoding through Nominatim, politely rate-limited and cached in the database."""
 
-    def __init__(self, url: str, sessionmaker: async_sessionmaker[AsyncSession], *,
+    def __init__(self, url: str, cache: GeocodeCache, *,
                  user_agent: str, timeout: float, language: str = "id") -> None:
         parts = urlsplit(url if "://" in url else f"https://{url}")
         self._geocoder = Nominatim(
@@ -43,7 +42,7 @@ class AddressLookup:
         self._reverse = AsyncRateLimiter(self._geocoder.reverse, min_delay_seconds=1.0,
                                          max_retries=1, error_wait_seconds=2.0,
                                          swallow_exceptions=False)
-        self._sessionmaker = sessionmaker
+        self._cache = cache
         self._language = language
 
     async def __aenter__(self) -> AddressLookup:
@@ -56,16 +55,13 @@ class AddressLookup:
     async def address(self, point: GeoPoint) -> str | None:
         """The address for a pin, from the cache or Nominatim; raises GeopyError on failure."""
         key = cache_key(point)
-        async with self._sessionmaker() as session:
-            cached = await session.get(GeocodeCacheRow, key)
-            if cached is not None:
-                return cached.address
+        cached = await self._cache.get(key)
+        if cached is not MISSING:
+            return cached  # type: ignore[return-value]
         found = await self._reverse((point.latitude, point.longitude), language=self._language,
                                     exactly_one=True)
         address = found.address if found else None
-        async with self._sessionmaker() as session, session.begin():
-            await session.merge(GeocodeCacheRow(key=key, address=address,
-                                                created_at=datetime.now(UTC)))
+        await self._cache.put(key, address, utc_now())
         return address
 
 
@@ -91,7 +87,7 @@ async def resolve_addresses(app: AppContext, lookup: AddressLookup | None) -> in
 
 
 async def address_worker(app: AppContext, lookup: AddressLookup | None,
-                         idle_seconds: float = 60.0) -> None:
+                         wakeup: asyncio.Event, idle_seconds: float = 60.0) -> None:
     """Runs beside the bot: wakes on each submission (and every minute) to fill addresses."""
     while True:
         try:
@@ -99,5 +95,5 @@ async def address_worker(app: AppContext, lookup: AddressLookup | None,
         except Exception:
             log.exception("address worker failed; retrying later")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(app.address_wakeup.wait(), timeout=idle_seconds)
-        app.address_wakeup.clear()
+            await asyncio.wait_for(wakeup.wait(), timeout=idle_seconds)
+        wakeup.clear()

@@ -27,12 +27,10 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
 
-from bot.context import AppContext, Names
-from bot.i18n import Translator
 from complaints import admin, workflow
 from complaints.model import CaseFile, ChatPurpose, PhotoKind, PhotoRef
 from db.outbox import OutboxItem, OutboxStore
-from handlers.cards import (
+from presentation.cards import (
     ADMIN_CARD,
     ADMIN_PROOF,
     AGENCY_CARD,
@@ -41,6 +39,8 @@ from handlers.cards import (
     one_liner,
     staff_card,
 )
+from presentation.context import AppContext, Names
+from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -80,9 +80,11 @@ class Pacer:
 class OutboxWorker:
     """Delivers outbox rows until cancelled; wakes when a transition commits new rows."""
 
-    def __init__(self, bot: Bot, store: OutboxStore, app: AppContext, pacer: Pacer) -> None:
+    def __init__(self, bot: Bot, store: OutboxStore, app: AppContext, pacer: Pacer,
+                 wakeup: asyncio.Event) -> None:
         self.bot = bot
         self.store = store
+        self.wakeup = wakeup
         self.app = app
         self.pacer = pacer
         self.staff_t = Translator(app.settings.default_language, app.settings.zone)
@@ -92,7 +94,7 @@ class OutboxWorker:
     def stop(self) -> None:
         """Finish the row being sent, hand the other claimed rows back, then return."""
         self._stopping = True
-        self.app.outbox_wakeup.set()
+        self.wakeup.set()
 
     async def run(self) -> None:
         while not self._stopping:
@@ -103,8 +105,8 @@ class OutboxWorker:
                 delivered = 0
             if not delivered and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.app.outbox_wakeup.wait(), timeout=1.0)
-                self.app.outbox_wakeup.clear()
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=1.0)
+                self.wakeup.clear()
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; returns how many rows were handled."""

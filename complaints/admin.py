@@ -198,3 +198,11 @@ async def superadmins(uow: UnitOfWork) -> list[StaffMember]:
     """Who hears about chats nobody bound."""
     async with uow:
         return [m for m in await uow.staff.list() if m.role == Role.SUPERADMIN and m.active]
+
+
+async def record_card(uow: UnitOfWork, report_id: int, chat_id: int, message_id: int,
+                      kind: str) -> None:
+    """Remember a card just posted, so later transitions update it in place."""
+    async with uow:
+        await uow.cards.add(report_id, chat_id, message_id, kind)
+        await uow.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class ReportStatus(StrEnum):
@@ -274,3 +275,17 @@ class Notice:
     report_id: int
     target_ref: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingInput:
+    """Who was asked what, about which report (at which version), and what they gave so far."""
+
+    id: int
+    chat_id: int
+    prompt_message_id: int | None
+    user_id: int
+    report_id: int
+    version: int
+    action: str
+    data: dict[str, Any]

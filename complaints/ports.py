@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from complaints.model import (
     Agency,
@@ -15,6 +15,7 @@ from complaints.model import (
     Citizen,
     GeoPoint,
     Notice,
+    PendingInput,
     PhotoRef,
     ReportDraft,
     ReportEvent,
@@ -128,6 +129,27 @@ class OutboxRepository(Protocol):
     async def add(self, notice: Notice, now: datetime) -> None: ...
 
 
+class PendingInputRepository(Protocol):
+    """Open ForceReply questions to staff members."""
+
+    async def add(self, *, chat_id: int, prompt_message_id: int, user_id: int, report_id: int,
+                  version: int, action: str, now: datetime) -> int: ...
+
+    async def set_data(self, input_id: int, data: dict[str, Any]) -> None: ...
+
+    async def by_prompt(self, chat_id: int, message_id: int) -> PendingInput | None: ...
+
+    async def get(self, input_id: int) -> PendingInput | None: ...
+
+    async def drop(self, report_id: int, user_id: int, action: str) -> None: ...
+
+
+class CardRepository(Protocol):
+    """Card messages posted for a report, edited when its status changes."""
+
+    async def add(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
 
@@ -138,6 +160,8 @@ class UnitOfWork(Protocol):
     staff: StaffRepository
     chats: ChatRepository
     outbox: OutboxRepository
+    pending_inputs: PendingInputRepository
+    cards: CardRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -147,9 +171,3 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
-
-
-class UnitOfWorkFactory(Protocol):
-    """Makes a fresh unit of work per service call."""
-
-    def __call__(self) -> UnitOfWork: ...

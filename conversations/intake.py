@@ -45,8 +45,6 @@ from aiogram.types import (
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.context import AppContext
-from bot.i18n import Translator, texts_of
 from complaints import services, workflow
 from complaints.lifecycle import Action
 from complaints.model import (
@@ -64,10 +62,12 @@ from complaints.validation import (
     clean_description,
     clean_landmark,
 )
-from handlers.callbacks import CategoryCb, IntakeAction, IntakeCb
-from handlers.keyboards import main_menu
-from handlers.media import picture_of
-from handlers.scopes import private_router
+from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
+from presentation.context import AppContext
+from presentation.keyboards import main_menu
+from presentation.media import picture_of
+from presentation.scopes import private_router
+from presentation.texts import Translator, texts_of
 
 
 class Intake(StatesGroup):
@@ -400,8 +400,6 @@ async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppC
         app.uow(), query.from_user.id, _draft(data), now=app.clock(),
         calendar=app.settings.calendar)
     await state.clear()
-    app.address_wakeup.set()
-    app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
     await query.message.answer(
         t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
@@ -418,8 +416,6 @@ async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app:
         expected_version=data["resubmit_version"], now=app.clock(),
         calendar=app.settings.calendar, draft=_draft(data))
     await state.clear()
-    app.address_wakeup.set()
-    app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
     report = result.report
     await query.message.answer(

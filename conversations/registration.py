@@ -32,14 +32,14 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.context import AppContext
-from bot.i18n import Translator
 from complaints import services
 from complaints.model import Citizen
 from complaints.validation import clean_name, clean_phone
-from handlers.callbacks import RegAction, RegistrationCb
-from handlers.keyboards import main_menu
-from handlers.scopes import private_router
+from presentation.callbacks import RegAction, RegistrationCb
+from presentation.context import AppContext
+from presentation.keyboards import main_menu
+from presentation.scopes import private_router
+from presentation.texts import Translator
 
 
 class Registration(StatesGroup):

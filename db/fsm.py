@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -13,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from complaints.clock import utc_now
 from db.models import FsmStateRow
 
 StateType = str | State | None
@@ -77,7 +77,7 @@ class SqlStorage(BaseStorage):
         if not self._dirty:
             return
         keys, self._dirty = self._dirty, set()
-        now = datetime.now(UTC)
+        now = utc_now()
         rows = [{"key": k, "state": self._cache[k][0], "data": self._cache[k][1],
                  "updated_at": now} for k in keys]
         try:

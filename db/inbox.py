@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from complaints.clock import utc_now
 from db.models import InboxRow
 
 
@@ -22,7 +23,7 @@ class UpdateInbox:
         """Store new updates in one transaction; returns the ids that were not seen before."""
         if not updates:
             return []
-        now = datetime.now(UTC)
+        now = utc_now()
         ids = [u[0] for u in updates]
         async with self._sessionmaker() as session, session.begin():
             known = set(
@@ -51,12 +52,12 @@ class UpdateInbox:
         async with self._sessionmaker() as session, session.begin():
             await session.execute(
                 update(InboxRow).where(InboxRow.update_id.in_(update_ids))
-                .values(handled_at=datetime.now(UTC))
+                .values(handled_at=utc_now())
             )
 
     async def purge(self, older_than: timedelta = timedelta(days=2)) -> int:
         """Forget handled updates old enough that Telegram will never redeliver them."""
-        cutoff = datetime.now(UTC) - older_than
+        cutoff = utc_now() - older_than
         async with self._sessionmaker() as session, session.begin():
             result = await session.execute(
                 delete(InboxRow).where(InboxRow.handled_at.is_not(None),

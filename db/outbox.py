@@ -101,12 +101,3 @@ class OutboxStore:
             await session.execute(update(ReportCardRow)
                                   .where(ReportCardRow.chat_id == old_chat_id)
                                   .values(chat_id=new_chat_id))
-
-    async def counts(self) -> dict[str, int]:
-        """How many rows are in each status (for tests and the operator)."""
-        async with self._sessionmaker() as session:
-            rows = await session.execute(select(OutboxRow.status))
-            result: dict[str, int] = {}
-            for (status,) in rows:
-                result[status] = result.get(status, 0) + 1
-            return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -40,6 +42,7 @@ from db.models import (
     ReportRow,
     StaffRow,
 )
+from db.pending import SqlCardRepository, SqlPendingInputRepository
 
 CITIZENS = CitizenRow.__table__
 # Statements built once: constructing a statement costs more than running it on SQLite.
@@ -104,6 +107,7 @@ class SqlReportRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.unlocated = False  # a pin was stored whose address is still to be looked up
 
     async def code_exists(self, code: str) -> bool:
         found = await self.session.scalar(select(ReportRow.id).where(ReportRow.code == code))
@@ -120,6 +124,7 @@ class SqlReportRepository:
             "landmark": draft.landmark, "created_at": created_at, "updated_at": created_at,
             "verify_due": verify_due, "version": 1, "revision": 1, "address_checked": False})
         report_id = inserted.inserted_primary_key[0]
+        self.unlocated = True
         await self.session.execute(INSERT_PHOTOS, [
             {"report_id": report_id, "position": i, "file_id": p.file_id,
              "file_unique_id": p.file_unique_id, "kind": p.kind.value, "purpose": "evidence"}
@@ -202,6 +207,8 @@ class SqlReportRepository:
                    ReportRow.version == expected_version)
             .values(version=ReportRow.version + 1, **changes)
             .execution_options(synchronize_session=False))
+        if changes.get("address_checked") is False:
+            self.unlocated = True
         return result.rowcount == 1
 
     async def replace_photos(self, report_id: int, photos: tuple[PhotoRef, ...],
@@ -361,19 +368,31 @@ class SqlOutboxRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.added = False
 
     async def add(self, notice: Notice, now: datetime) -> None:
+        self.added = True
         await self.session.execute(INSERT_OUTBOX, {
             "kind": notice.kind, "target": notice.target.value, "target_ref": notice.target_ref,
             "report_id": notice.report_id, "params": dict(notice.params), "status": "pending",
             "attempts": 0, "next_attempt_at": now, "created_at": now})
 
 
+@dataclass
+class Wakeups:
+    """Events the workers wait on; a unit of work sets them once its commit has landed."""
+
+    outbox: asyncio.Event = field(default_factory=asyncio.Event)
+    addresses: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class SqlUnitOfWork:
     """One session, one transaction; leaving without commit() rolls everything back."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession],
+                 wakeups: Wakeups | None = None) -> None:
         self._sessionmaker = sessionmaker
+        self._wakeups = wakeups
 
     async def __aenter__(self) -> Self:
         self.session = self._sessionmaker()
@@ -384,6 +403,8 @@ class SqlUnitOfWork:
         self.staff = SqlStaffRepository(self.session)
         self.chats = SqlChatRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
+        self.pending_inputs = SqlPendingInputRepository(self.session)
+        self.cards = SqlCardRepository(self.session)
         return self
 
     async def __aexit__(
@@ -396,5 +417,13 @@ class SqlUnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
+        """Commit, then wake the workers that have new work: messages to send, pins to look up."""
         await self.session.commit()
-
+        if self._wakeups is None:
+            return
+        if self.outbox.added:
+            self.outbox.added = False
+            self._wakeups.outbox.set()
+        if self.reports.unlocated:
+            self.reports.unlocated = False
+            self._wakeups.addresses.set()

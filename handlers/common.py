@@ -13,16 +13,16 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.context import AppContext
-from bot.i18n import Translator, texts_of
 from complaints import services
 from complaints.model import CaseFile, Citizen, ReportStatus
 from complaints.tracking import normalize_tracking_code
 from conversations import intake, registration
-from handlers.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
-from handlers.keyboards import main_menu
-from handlers.scopes import private_router
-from handlers.staff_callbacks import CitizenAction, CitizenCb
+from presentation.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
+from presentation.context import AppContext
+from presentation.keyboards import main_menu
+from presentation.scopes import private_router
+from presentation.staff_callbacks import CitizenAction, CitizenCb
+from presentation.texts import Translator, texts_of
 
 
 def _registered(citizen: Citizen | None) -> bool:

@@ -9,8 +9,8 @@ from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Translator
 from complaints.errors import DomainError, NotAllowed, StaleReport
+from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.i18n import Translator
 from complaints.model import Citizen
-from handlers.keyboards import main_menu
-from handlers.scopes import private_router
+from presentation.keyboards import main_menu
+from presentation.scopes import private_router
+from presentation.texts import Translator
 
 
 async def live_location_moved(message: Message) -> None:

@@ -8,15 +8,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.context import AppContext
-from bot.i18n import Translator
 from complaints import workflow
 from complaints.lifecycle import Action
 from complaints.model import Actor, ReportStatus, Role
 from conversations import intake
-from handlers.keyboards import main_menu
-from handlers.scopes import private_router
-from handlers.staff_callbacks import CitizenAction, CitizenCb, RateCb
+from presentation.context import AppContext
+from presentation.keyboards import main_menu
+from presentation.scopes import private_router
+from presentation.staff_callbacks import CitizenAction, CitizenCb, RateCb
+from presentation.texts import Translator
 
 A = CitizenAction
 
@@ -61,7 +61,6 @@ async def withdraw_yes(query: CallbackQuery, callback_data: CitizenCb, t: Transl
     await workflow.act(app.uow(), report_id=case.id, action=Action.WITHDRAW,
                        actor=_citizen(query), expected_version=case.version, now=app.clock(),
                        calendar=app.settings.calendar)
-    app.outbox_wakeup.set()
     await query.message.edit_text(t("withdrawn", code=case.code))
 
 
@@ -107,7 +106,6 @@ async def _finish_rating(message: Message, state: FSMContext, t: Translator, app
                                report_id=data["report_id"], stars=data["stars"],
                                comment=comment, now=app.clock(), calendar=app.settings.calendar)
     await state.clear()
-    app.outbox_wakeup.set()
     reopened = case.status == ReportStatus.SUBMITTED
     await message.answer(t("rating-reopened" if reopened else "rating-thanks", code=case.code),
                          reply_markup=main_menu(t))
@@ -132,7 +130,6 @@ async def not_fixed_words(message: Message, state: FSMContext, t: Translator,
                                     report_id=data["report_id"], words=message.text,
                                     now=app.clock(), calendar=app.settings.calendar)
     await state.clear()
-    app.outbox_wakeup.set()
     await message.answer(t("rating-reopened", code=case.code), reply_markup=main_menu(t))
 
 

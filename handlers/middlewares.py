@@ -8,9 +8,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.context import AppContext
-from bot.i18n import Translator, pick_language
 from complaints import services
+from presentation.context import AppContext
+from presentation.texts import Translator, pick_language
 
 
 class CitizenContextMiddleware(BaseMiddleware):

@@ -25,8 +25,6 @@ from aiogram.types import (
 )
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.context import AppContext
-from bot.i18n import Translator
 from complaints import admin, workflow
 from complaints.errors import NotAllowed, StaleButton
 from complaints.lifecycle import Action
@@ -41,15 +39,16 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
-from handlers.cards import (
+from presentation.cards import (
     ADMIN_CARD,
     ADMIN_PROOF,
     AGENCY_CARD,
     card_buttons,
     staff_card,
 )
-from handlers.media import picture_of
-from handlers.staff_callbacks import (
+from presentation.context import AppContext
+from presentation.media import picture_of
+from presentation.staff_callbacks import (
     ForwardCb,
     ProofAction,
     ProofCb,
@@ -58,6 +57,7 @@ from handlers.staff_callbacks import (
     StaffAction,
     StaffCb,
 )
+from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
 GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
@@ -196,7 +196,6 @@ async def _apply(query: CallbackQuery, answer: CallbackAnswer, t: Translator, ap
     result = await workflow.act(app.uow(), report_id=case.id, action=action, actor=actor,
                                 expected_version=case.version, now=app.clock(),
                                 calendar=app.settings.calendar, **inputs)
-    app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
     answer.text = t(f"done-{action.value}", code=case.code)
     return result.report
@@ -254,7 +253,7 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
     sent = await query.message.answer(staff_card(t, kind, case, names),
                                       reply_markup=card_buttons(t, kind, case),
                                       disable_web_page_preview=True)
-    await app.cards.add_card(case.id, sent.chat.id, sent.message_id, kind)
+    await admin.record_card(app.uow(), case.id, sent.chat.id, sent.message_id, kind)
 
 
 # ---------------------------------------------------------------- questions by ForceReply
@@ -321,7 +320,6 @@ async def answer(message: Message, t: Translator, app: AppContext, pending: Any)
                            expected_version=pending.version, now=app.clock(),
                            calendar=app.settings.calendar, reason=message.text)
         await app.pending.drop_question(pending)
-        app.outbox_wakeup.set()
         await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
             app.uow(), pending.report_id)).code))
         return
@@ -385,7 +383,6 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
                                 calendar=app.settings.calendar, proof=proof,
                                 note=pending.data.get("note"))
     await app.pending.drop_question(pending)
-    app.outbox_wakeup.set()
     await query.message.edit_reply_markup(reply_markup=None)
     callback_answer.text = t("done-resolve", code=result.report.code)
 

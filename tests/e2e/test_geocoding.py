@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.config import Settings
 from bot.simulator import BotApiSimulator
+from configuration.settings import Settings
 from db.engine import create_engine
 from tests.conftest import RunningBot
 from tests.e2e.flows import expect, file_until_review, register, submit

@@ -13,11 +13,11 @@ from aiogram.exceptions import TelegramNetworkError
 from sqlalchemy import text
 
 from bot.app import create_bot
-from bot.config import ConfigError, load_settings
 from bot.demo import run_demo
 from bot.logging_setup import TokenMaskingFormatter
 from bot.retry import RetryRequestMiddleware
 from bot.simulator import BotApiSimulator
+from configuration.settings import ConfigError, load_settings
 from db.engine import create_engine
 from tests.e2e.flows import IN_TARAKAN, expect, file_until_review, register
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DEFAULT_SERVICE_AREA, parse_service_area
 from complaints.errors import InvalidInput, OutsideServiceArea
 from complaints.model import GeoPoint
 from complaints.validation import (
@@ -14,6 +13,7 @@ from complaints.validation import (
     clean_name,
     clean_phone,
 )
+from configuration.settings import DEFAULT_SERVICE_AREA, parse_service_area
 
 AREA = parse_service_area(DEFAULT_SERVICE_AREA)
 

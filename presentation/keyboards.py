@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 
-from bot.i18n import Translator
+from presentation.texts import Translator
 
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:

@@ -21,7 +21,6 @@ class RegistrationCb(CallbackData, prefix="rg1"):
 
 
 class IntakeAction(StrEnum):
-    SKIP_LANDMARK = "sl"
     PHOTOS_DONE = "pd"
     SEND = "sd"
     EDIT = "ed"

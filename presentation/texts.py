@@ -1,4 +1,4 @@
-"""Every text by key from Fluent catalogues (bot/locales/<lang>/*.ftl), Indonesian first."""
+"""Every text by key from Fluent catalogues (presentation/locales/<lang>/*.ftl)."""
 
 from __future__ import annotations
 

@@ -1,27 +1,20 @@
-"""What handlers need besides the update: services' unit of work, settings, clock, caches."""
+"""What handlers need besides the update: services, settings, the clock, and name caches."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from bot.config import Settings
-from bot.i18n import Translator
 from complaints import admin, services
+from complaints.clock import Clock, utc_now
 from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
-from db.outbox import OutboxStore
-from db.pending import PendingInputs
+from complaints.questions import PendingInputs
+from configuration.settings import Settings
+from presentation.texts import Translator
 
 NAMES_TTL = 60.0  # seconds an edit by `lapor-admin` takes to show in the bot
-
-
-def utc_now() -> datetime:
-    """The one clock of the application (timezone-aware)."""
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -49,10 +42,7 @@ class AppContext:
     settings: Settings
     uow: Callable[[], UnitOfWork]
     pending: PendingInputs
-    cards: OutboxStore
-    clock: Callable[[], datetime] = utc_now
-    address_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    clock: Clock = utc_now
     _citizens: dict[int, Citizen] = field(default_factory=dict)
     _names: tuple[float, Names] | None = None
 

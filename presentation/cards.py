@@ -5,16 +5,16 @@ from __future__ import annotations
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.context import Names
-from bot.i18n import Translator
 from complaints.model import CaseFile, ReportStatus, ReturnReason
-from handlers.staff_callbacks import (
+from presentation.context import Names
+from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
     RateCb,
     StaffAction,
     StaffCb,
 )
+from presentation.texts import Translator
 
 S = ReportStatus
 ADMIN_CARD, ADMIN_PROOF, AGENCY_CARD = "admin_card", "admin_proof", "agency_card"

@@ -1,0 +1,1 @@
+"""Settings read from the environment, shared by the bot and the admin command line."""

@@ -1,0 +1,1 @@
+"""The Telegram kit: texts, callback data, keyboards, cards and notices, media, chat scopes."""
