@@ -1,24 +1,28 @@
 """The report lifecycle as one table: who may do what, from which status, to which status.
 
-Diagram (kept in step with TRANSITIONS; see conversations/README.md for the wizard graph):
+Each row also declares what the move causes: who is told what, which SOP clock starts or
+stops, which fields it sets or clears; the services apply rows without knowing the actions.
+
+Diagram, drawn by mermaid() from TRANSITIONS (a test keeps this copy equal; see
+conversations/README.md for the wizard graphs):
 
 ```mermaid
 stateDiagram-v2
-    [*] --> SUBMITTED: submit (citizen)
-    SUBMITTED --> FORWARDED: forward (admin)
-    SUBMITTED --> RETURNED: return (admin)
-    RETURNED --> SUBMITTED: resubmit (citizen)
-    SUBMITTED --> WITHDRAWN: withdraw (citizen)
-    RETURNED --> WITHDRAWN: withdraw (citizen)
-    FORWARDED --> SUBMITTED: send_back (opd)
+    [*] --> SUBMITTED: submit (citizen) · starts verify
+    SUBMITTED --> FORWARDED: forward + agency (admin, superadmin) · starts finish · stops verify
+    SUBMITTED --> RETURNED: return + reason (admin, superadmin) · stops verify
+    RETURNED --> SUBMITTED: resubmit + draft (citizen) · starts verify
+    SUBMITTED --> WITHDRAWN: withdraw (citizen) · stops verify
+    RETURNED --> WITHDRAWN: withdraw (citizen) · stops verify
+    FORWARDED --> SUBMITTED: send_back + reason (opd) · starts verify · stops finish
+    IN_PROGRESS --> SUBMITTED: send_back + reason (opd) · starts verify · stops finish
     FORWARDED --> IN_PROGRESS: start (opd)
-    FORWARDED --> FORWARDED: reassign (admin)
-    IN_PROGRESS --> FORWARDED: reassign (admin)
-    IN_PROGRESS --> SUBMITTED: send_back (opd)
-    IN_PROGRESS --> RESOLVED: resolve + proof (opd)
-    RESOLVED --> IN_PROGRESS: reject_proof (admin)
-    RESOLVED --> CLOSED: close (admin)
-    CLOSED --> SUBMITTED: reopen (citizen rating ≤ 2)
+    FORWARDED --> FORWARDED: reassign + agency (admin, superadmin) · starts finish
+    IN_PROGRESS --> FORWARDED: reassign + agency (admin, superadmin) · starts finish
+    IN_PROGRESS --> RESOLVED: resolve + proof (opd) · stops finish
+    RESOLVED --> IN_PROGRESS: reject_proof + reason (admin, superadmin)
+    RESOLVED --> CLOSED: close (admin, superadmin)
+    CLOSED --> SUBMITTED: reopen + reason (citizen) · starts verify
 ```
 """
 
@@ -214,6 +218,30 @@ def notices(transition: Transition, move: Move) -> list[Notice]:
             params.update(_facts(fact, move))
         made.append(Notice(tell.kind, addressee[0], move.report_id, addressee[1], params))
     return made
+
+
+def _label(transition: Transition) -> str:
+    """An arrow's label: the action, its inputs, who may do it and the clocks it moves."""
+    inputs = [name for name, needed in (("reason", transition.needs_reason),
+                                        ("agency", transition.needs_agency),
+                                        ("proof", transition.needs_proof),
+                                        ("draft", transition.takes_draft)) if needed]
+    roles = ", ".join(role.value for role in Role if role in transition.roles)
+    label = " + ".join([transition.action.value, *inputs]) + f" ({roles})"
+    for verb, deadline in (("starts", transition.starts), ("stops", transition.stops)):
+        if deadline is not Deadline.NONE:
+            label += f" · {verb} {deadline.value}"
+    return label
+
+
+def mermaid() -> str:
+    """The state diagram drawn from TRANSITIONS; a test keeps the docstring's copy equal."""
+    lines = ["stateDiagram-v2"]
+    for transition in TRANSITIONS.values():
+        sources = [s.name for s in ReportStatus if s in transition.sources] or ["[*]"]
+        lines += [f"    {source} --> {transition.target.name}: {_label(transition)}"
+                  for source in sources]
+    return "\n".join(lines)
 
 
 def plan(action: Action, current: ReportStatus | None, role: Role) -> Transition:
