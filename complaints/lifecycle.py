@@ -55,7 +55,7 @@ class Action(StrEnum):
 
 
 class Deadline(StrEnum):
-    """The SOP clock a transition starts (or none)."""
+    """An SOP clock a transition starts or stops (or none)."""
 
     VERIFY = "verify"  # SOP step 2: 3 days for the regional admin
     FINISH = "finish"  # SOP steps 3–4: 10 days for the agency
