@@ -28,22 +28,23 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
 
 from complaints import admin, workflow
-from complaints.model import CaseFile, ChatPurpose, PhotoKind, PhotoRef
-from db.outbox import OutboxItem, OutboxStore
-from presentation.cards import (
-    ADMIN_CARD,
-    ADMIN_PROOF,
-    AGENCY_CARD,
-    card_buttons,
-    citizen_notice,
-    one_liner,
-    staff_card,
+from complaints.model import (
+    CaseFile,
+    ChatPurpose,
+    NoticeKind,
+    NoticeTarget,
+    PhotoKind,
+    PhotoRef,
 )
+from db.outbox import OutboxItem, OutboxStore
+from presentation.cards import NOTICES, card_buttons, photos_of, render_notice, staff_card
 from presentation.context import AppContext, Names
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
+               ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
 
 
 class NoChatBound(Exception):
@@ -161,48 +162,30 @@ class OutboxWorker:
     async def _deliver(self, item: OutboxItem) -> None:
         case = await workflow.case_file(self.app.uow(), item.report_id)
         names = await self.app.names()
-        kind, params = item.kind, dict(item.params)
-        if kind == "refresh_cards":
+        kind, target, params = NoticeKind(item.kind), NoticeTarget(item.target), dict(item.params)
+        if kind is NoticeKind.REFRESH_CARDS:
             await self.refresh_cards(case, names)
             return
-        if item.target == "citizen":
-            await self._to_citizen(item, case, names, params)
-            return
-        purpose = {"admin": ChatPurpose.ADMIN, "coordinator": ChatPurpose.COORDINATOR,
-                   "agency": ChatPurpose.OPD}[item.target]
-        chat_id = await self._chat(purpose, item.target_ref if purpose == ChatPurpose.OPD
-                                   else None)
-        if chat_id is None:
-            if purpose == ChatPurpose.COORDINATOR:
-                return  # informational only: nothing waits on it
-            raise NoChatBound(f"no {purpose.value} chat bound")
-        t = self.staff_t
-        if item.target == "coordinator" or kind in ("agency_reassigned_away", "admin_withdrawn"):
+        if target is NoticeTarget.CITIZEN:
+            chat_id: int | None = int(item.target_ref or case.citizen_id)
+            t = Translator(case.citizen_language, self.app.settings.zone)
+        else:
+            purpose = STAFF_CHATS[target]
+            chat_id = await self._chat(purpose, item.target_ref if purpose == ChatPurpose.OPD
+                                       else None)
+            if chat_id is None:
+                if purpose == ChatPurpose.COORDINATOR:
+                    return  # informational only: nothing waits on it
+                raise NoChatBound(f"no {purpose.value} chat bound")
+            t = self.staff_t
+            # a staff row is addressed about an agency: one-liners name it if the report has none
             params.setdefault("agency", item.target_ref or "")
-            await self._send_text(item, params, chat_id, one_liner(t, kind, case, names, params))
-            return
-        card_kind = {"admin_proof": ADMIN_PROOF, "agency_card": AGENCY_CARD,
-                     "agency_proof_rejected": AGENCY_CARD}.get(kind, ADMIN_CARD)
-        header = t(f"header-{kind.replace('_', '-')}", code=case.code,
-                   reason=params.get("reason") or "-",
-                   resubmitted=params.get("resubmitted", "False"))
-        photos = case.proof_photos if card_kind == ADMIN_PROOF else case.photos
-        if kind in ("admin_card", "agency_card", "admin_proof"):
-            await self._send_photos(item, params, chat_id, photos)
-        text = f"{header}\n\n{staff_card(t, card_kind, case, names)}"
-        message_id = await self._send_text(item, params, chat_id, text,
-                                           card_buttons(t, card_kind, case))
-        if message_id is not None:
-            await self.store.add_card(case.id, chat_id, message_id, card_kind)
-
-    async def _to_citizen(self, item: OutboxItem, case: CaseFile, names: Names,
-                          params: dict[str, Any]) -> None:
-        chat_id = int(item.target_ref or case.citizen_id)
-        t = Translator(case.citizen_language, self.app.settings.zone)
-        if item.kind == "citizen_closed":
-            await self._send_photos(item, params, chat_id, case.proof_photos)
-        text, markup = citizen_notice(t, item.kind, case, names, params)
-        await self._send_text(item, params, chat_id, text, markup)
+        view = NOTICES[kind]
+        await self._send_photos(item, params, chat_id, photos_of(view.photos, case))
+        text, markup = render_notice(t, kind, case, names, params)
+        message_id = await self._send_text(item, params, chat_id, text, markup)
+        if view.card is not None and message_id is not None:
+            await self.store.add_card(case.id, chat_id, message_id, view.card)
 
     async def _send_photos(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
                            photos: tuple[PhotoRef, ...]) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from complaints.model import ReportStatus, Role
+
+if TYPE_CHECKING:  # the lifecycle raises these errors, so it is imported for typing only
+    from complaints.lifecycle import Action
 
 
 class DomainError(Exception):
@@ -45,11 +51,19 @@ class TransitionNotAllowed(DomainError):
 
     key = "error-transition-not-allowed"
 
+    def __init__(self, *, action: Action, status: ReportStatus | None, role: Role) -> None:
+        super().__init__(action=action, status=status, role=role)
+        self.action, self.status, self.role = action, status, role
+
 
 class StaleReport(DomainError):
     """Someone else changed the report first; the action was not applied."""
 
     key = "error-already-handled"
+
+    def __init__(self, *, name: str, at: datetime, status: ReportStatus) -> None:
+        super().__init__(name=name, at=at, status=status)
+        self.name, self.at, self.status = name, at, status
 
 
 class NotAllowed(DomainError):

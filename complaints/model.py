@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 
@@ -266,11 +266,41 @@ class NoticeTarget(StrEnum):
     AGENCY = "agency"
 
 
+class NoticeKind(StrEnum):
+    """Every message a transition causes; the values are stored in outbox rows, so never change."""
+
+    ADMIN_CARD = "admin_card"
+    ADMIN_PROOF = "admin_proof"
+    ADMIN_SENT_BACK = "admin_sent_back"
+    ADMIN_REOPENED = "admin_reopened"
+    ADMIN_WITHDRAWN = "admin_withdrawn"
+    AGENCY_CARD = "agency_card"
+    AGENCY_PROOF_REJECTED = "agency_proof_rejected"
+    AGENCY_REASSIGNED_AWAY = "agency_reassigned_away"
+    COORDINATOR_FORWARDED = "coordinator_forwarded"
+    COORDINATOR_SENT_BACK = "coordinator_sent_back"
+    COORDINATOR_CLOSED = "coordinator_closed"
+    COORDINATOR_REOPENED = "coordinator_reopened"
+    CITIZEN_FORWARDED = "citizen_forwarded"
+    CITIZEN_RETURNED = "citizen_returned"
+    CITIZEN_IN_PROGRESS = "citizen_in_progress"
+    CITIZEN_CLOSED = "citizen_closed"
+    REFRESH_CARDS = "refresh_cards"  # not a message: every posted card shows the new status
+
+
+class CardKind(StrEnum):
+    """The report cards staff chats hold; the values are stored with each posted card."""
+
+    ADMIN_CARD = "admin_card"
+    ADMIN_PROOF = "admin_proof"
+    AGENCY_CARD = "agency_card"
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A rendering-free message intent caused by a transition, delivered by the outbox."""
 
-    kind: str
+    kind: NoticeKind
     target: NoticeTarget
     report_id: int
     target_ref: str | None = None
@@ -289,3 +319,39 @@ class PendingInput:
     version: int
     action: str
     data: dict[str, Any]
+
+
+class Clear(Enum):
+    """Empties a column in ReportChanges, where None means "leave it as it is"."""
+
+    CLEAR = "clear"
+
+
+CLEAR = Clear.CLEAR
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChanges:
+    """What one conditional update of a report changes: None leaves a field, CLEAR empties it."""
+
+    status: ReportStatus | None = None
+    updated_at: datetime | None = None
+    agency_code: str | Clear | None = None
+    verify_due: datetime | None = None
+    finish_due: datetime | None = None
+    resolution_note: str | None = None
+    closed_at: datetime | Clear | None = None
+    revision: int | None = None
+    description: str | None = None
+    category_key: str | None = None
+    location: GeoPoint | None = None
+    landmark: str | Clear | None = None
+    address: str | Clear | None = None
+    address_checked: bool | None = None
+    rating: int | None = None
+    rating_comment: str | Clear | None = None
+
+    def __or__(self, later: ReportChanges) -> ReportChanges:
+        """Both sets of changes, the later one winning where both touch a field."""
+        return replace(self, **{f.name: getattr(later, f.name) for f in fields(later)
+                                if getattr(later, f.name) is not None})

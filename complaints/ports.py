@@ -17,6 +17,7 @@ from complaints.model import (
     Notice,
     PendingInput,
     PhotoRef,
+    ReportChanges,
     ReportDraft,
     ReportEvent,
     ReportStatus,
@@ -65,7 +66,7 @@ class ReportRepository(Protocol):
 
     async def update_if_current(
         self, report_id: int, *, expected_status: ReportStatus, expected_version: int,
-        changes: dict[str, object],
+        changes: ReportChanges,
     ) -> bool: ...
 
     async def replace_photos(self, report_id: int, photos: tuple[PhotoRef, ...],

@@ -7,13 +7,11 @@ from datetime import datetime
 
 from complaints.calendar import WorkingCalendar
 from complaints.errors import InvalidInput, NotRegistered, ReportNotFound
-from complaints.lifecycle import Action, plan
+from complaints.lifecycle import Action, Move, notices, plan
 from complaints.model import (
     CaseFile,
     Category,
     Citizen,
-    Notice,
-    NoticeTarget,
     ReportDraft,
     ReportEvent,
     ReportSummary,
@@ -114,7 +112,8 @@ async def submit_report(
             ReportEvent(now, Action.SUBMIT.value, None, transition.target, Role.CITIZEN),
             actor_id=telegram_id,
         )
-        await uow.outbox.add(Notice("admin_card", NoticeTarget.ADMIN, report_id), now)
+        for notice in notices(transition, Move(report_id, telegram_id, agency=None)):
+            await uow.outbox.add(notice, now)
         await uow.commit()
         return SubmittedReport(report_id=report_id, code=code, verify_due=verify_due)
 

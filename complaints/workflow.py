@@ -18,13 +18,16 @@ from complaints.errors import (
     StaleReport,
     TransitionNotAllowed,
 )
-from complaints.lifecycle import TRANSITIONS, Action, Deadline, plan
+from complaints.lifecycle import TRANSITIONS, Action, Deadline, FieldEffect, Move, notices, plan
 from complaints.model import (
+    CLEAR,
     Actor,
     CaseFile,
     Notice,
+    NoticeKind,
     NoticeTarget,
     PhotoRef,
+    ReportChanges,
     ReportDraft,
     ReportEvent,
     ReportStatus,
@@ -37,55 +40,6 @@ from complaints.validation import MAX_PHOTOS
 REASON_MAX = 500
 NOTE_MAX = 1000
 NOT_FIXED_WINDOW = timedelta(days=7)
-T = NoticeTarget
-
-
-def _notices(action: Action, report: CaseFile, *, agency: str | None, reason: str | None,
-             reason_key: str | None, previous_agency: str | None) -> list[Notice]:
-    """The messages each transition causes (rendered later, in the reader's language)."""
-    notices = _messages(action, report, agency=agency, reason=reason, reason_key=reason_key,
-                        previous_agency=previous_agency)
-    # every card already posted for this report shows the new status (and loses stale buttons)
-    return [*notices, Notice("refresh_cards", T.ADMIN, report.id)]
-
-
-def _messages(action: Action, report: CaseFile, *, agency: str | None, reason: str | None,
-              reason_key: str | None, previous_agency: str | None) -> list[Notice]:
-    rid = report.id
-    params = {"reason": reason or "", "reason_key": reason_key or ""}
-    if action in (Action.SUBMIT, Action.RESUBMIT):
-        return [Notice("admin_card", T.ADMIN, rid, params={"resubmitted": str(
-            action == Action.RESUBMIT)})]
-    if action in (Action.FORWARD, Action.REASSIGN):
-        notices = [Notice("agency_card", T.AGENCY, rid, agency),
-                   Notice("coordinator_forwarded", T.COORDINATOR, rid, agency),
-                   Notice("citizen_forwarded", T.CITIZEN, rid, str(report.citizen_id),
-                          {"agency": agency or ""})]
-        if action == Action.REASSIGN and previous_agency and previous_agency != agency:
-            notices.append(Notice("agency_reassigned_away", T.AGENCY, rid, previous_agency))
-        return notices
-    if action == Action.RETURN:
-        return [Notice("citizen_returned", T.CITIZEN, rid, str(report.citizen_id), params)]
-    if action == Action.SEND_BACK:
-        return [Notice("admin_sent_back", T.ADMIN, rid, params=params),
-                Notice("coordinator_sent_back", T.COORDINATOR, rid, previous_agency, params)]
-    if action == Action.START:
-        return [Notice("citizen_in_progress", T.CITIZEN, rid, str(report.citizen_id),
-                       {"agency": report.agency_code or ""})]
-    if action == Action.RESOLVE:
-        return [Notice("admin_proof", T.ADMIN, rid)]
-    if action == Action.REJECT_PROOF:
-        return [Notice("agency_proof_rejected", T.AGENCY, rid, report.agency_code, params)]
-    if action == Action.CLOSE:
-        return [Notice("citizen_closed", T.CITIZEN, rid, str(report.citizen_id),
-                       {"agency": report.agency_code or ""}),
-                Notice("coordinator_closed", T.COORDINATOR, rid)]
-    if action == Action.REOPEN:
-        return [Notice("admin_reopened", T.ADMIN, rid, params=params),
-                Notice("coordinator_reopened", T.COORDINATOR, rid, params=params)]
-    if action == Action.WITHDRAW:
-        return [Notice("admin_withdrawn", T.ADMIN, rid)]
-    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,35 +92,28 @@ async def act(
             transition = plan(action, report.status, role)
         except TransitionNotAllowed:
             raise already_handled(report) from None
-        changes: dict[str, object] = {"status": transition.target.value, "updated_at": now}
         reason = _clean(reason, REASON_MAX) if transition.needs_reason else reason
+        changes = ReportChanges(status=transition.target, updated_at=now)
         if transition.needs_reason and not reason:
             raise InvalidInput("error-reason-required")
         if transition.needs_agency:
             if not agency or (found := await uow.agencies.get(agency)) is None or not found.active:
                 raise InvalidInput("error-agency-unknown")
-            changes["agency_code"] = agency
-        if action == Action.SEND_BACK:
-            changes["agency_code"] = None
+            changes |= ReportChanges(agency_code=agency)
         if transition.needs_proof:
             if not 1 <= len(proof) <= MAX_PHOTOS:
                 raise InvalidInput("error-proof-photo-required")
             note = _clean(note, NOTE_MAX)
             if not note:
                 raise InvalidInput("error-proof-note-required")
-            changes["resolution_note"] = note
+            changes |= ReportChanges(resolution_note=note)
             await uow.reports.replace_photos(report.id, proof, "proof")
-        if action == Action.RESUBMIT and draft is not None:
-            changes.update(_draft_changes(draft), revision=report.revision + 1)
+        if transition.takes_draft and draft is not None:
+            changes |= _draft_changes(draft) | ReportChanges(revision=report.revision + 1)
             await uow.reports.replace_photos(report.id, draft.photos, "evidence")
-        if action == Action.CLOSE:
-            changes["closed_at"] = now
-        if action == Action.REOPEN:
-            changes.update(closed_at=None, agency_code=None)
-        if transition.starts == Deadline.VERIFY:
-            changes["verify_due"] = calendar.deadline(now, VERIFY_DAYS)
-        elif transition.starts == Deadline.FINISH:
-            changes["finish_due"] = calendar.deadline(now, FINISH_DAYS)
+        for effect in transition.sets:
+            changes |= _field_effect(effect, now)
+        changes |= _due_change(transition.starts, now, calendar)
         applied = await uow.reports.update_if_current(
             report.id, expected_status=report.status, expected_version=expected_version,
             changes=changes)
@@ -178,8 +125,12 @@ async def act(
             report.id,
             ReportEvent(now, action.value, report.status, transition.target, role, note_text),
             actor_id=actor.telegram_id)
-        for notice in _notices(action, report, agency=agency, reason=reason,
-                               reason_key=reason_key, previous_agency=report.agency_code):
+        move = Move(report.id, report.citizen_id,
+                    agency if transition.needs_agency else report.agency_code,
+                    report.agency_code, reason, reason_key)
+        # every card already posted for this report shows the new status (and loses stale buttons)
+        refresh = Notice(NoticeKind.REFRESH_CARDS, NoticeTarget.ADMIN, report.id)
+        for notice in [*notices(transition, move), refresh]:
             await uow.outbox.add(notice, now)
         await uow.commit()
         updated = await uow.reports.case_file(report.id)
@@ -187,10 +138,34 @@ async def act(
         return ActResult(updated, action)
 
 
-def _draft_changes(draft: ReportDraft) -> dict[str, object]:
-    return {"description": draft.description, "category_key": draft.category_key,
-            "latitude": draft.location.latitude, "longitude": draft.location.longitude,
-            "landmark": draft.landmark, "address": None, "address_checked": False}
+def _draft_changes(draft: ReportDraft) -> ReportChanges:
+    """The corrected draft replaces what was sent; its address is looked up again."""
+    return ReportChanges(
+        description=draft.description, category_key=draft.category_key, location=draft.location,
+        landmark=CLEAR if draft.landmark is None else draft.landmark, address=CLEAR,
+        address_checked=False)
+
+
+def _field_effect(effect: FieldEffect, now: datetime) -> ReportChanges:
+    """What one declared field effect writes."""
+    match effect:
+        case FieldEffect.CLEAR_AGENCY:
+            return ReportChanges(agency_code=CLEAR)
+        case FieldEffect.SET_CLOSED_AT:
+            return ReportChanges(closed_at=now)
+        case FieldEffect.CLEAR_CLOSED_AT:
+            return ReportChanges(closed_at=CLEAR)
+
+
+def _due_change(deadline: Deadline, now: datetime, calendar: WorkingCalendar) -> ReportChanges:
+    """The due time a started SOP clock sets, counted in the calendar's days."""
+    match deadline:
+        case Deadline.VERIFY:
+            return ReportChanges(verify_due=calendar.deadline(now, VERIFY_DAYS))
+        case Deadline.FINISH:
+            return ReportChanges(finish_due=calendar.deadline(now, FINISH_DAYS))
+        case Deadline.NONE:
+            return ReportChanges()
 
 
 def _clean(text: str | None, limit: int) -> str | None:
@@ -207,8 +182,7 @@ def already_handled(report: CaseFile) -> StaleReport:
     last = report.events[-1] if report.events else None
     return StaleReport(
         name=(last.actor_name or last.actor_role.value) if last else "-",
-        at=last.at.isoformat() if last else report.updated_at.isoformat(),
-        status=report.status.value)
+        at=last.at if last else report.updated_at, status=report.status)
 
 
 async def case_file(uow: UnitOfWork, report_id: int) -> CaseFile:
@@ -250,7 +224,7 @@ async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
     async with uow:
         applied = await uow.reports.update_if_current(
             report.id, expected_status=ReportStatus.CLOSED, expected_version=report.version,
-            changes={"rating": stars, "rating_comment": comment, "updated_at": now})
+            changes=ReportChanges(rating=stars, rating_comment=comment or CLEAR, updated_at=now))
         if not applied:
             raise already_handled(report)
         await uow.commit()

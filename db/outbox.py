@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from complaints.model import CardKind
 from db.models import OutboxRow, ReportCardRow
 
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """One message intent to deliver."""
+    """One message intent to deliver; kind and target stay as stored, the worker parses them
+    per row, so one unreadable row fails alone instead of every claim."""
 
     id: int
     kind: str
@@ -31,7 +33,7 @@ class PostedCard:
 
     chat_id: int
     message_id: int
-    kind: str
+    kind: CardKind
 
 
 class OutboxStore:
@@ -83,17 +85,18 @@ class OutboxStore:
     async def retry(self, item_id: int, when: datetime, error: str) -> None:
         await self._set(item_id, status="pending", next_attempt_at=when, last_error=error[:500])
 
-    async def add_card(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None:
+    async def add_card(self, report_id: int, chat_id: int, message_id: int,
+                       kind: CardKind) -> None:
         async with self._sessionmaker() as session, session.begin():
             session.add(ReportCardRow(report_id=report_id, chat_id=chat_id,
-                                      message_id=message_id, kind=kind))
+                                      message_id=message_id, kind=kind.value))
 
     async def cards(self, report_id: int) -> list[PostedCard]:
         async with self._sessionmaker() as session:
             rows = await session.scalars(select(ReportCardRow)
                                          .where(ReportCardRow.report_id == report_id)
                                          .order_by(ReportCardRow.id))
-            return [PostedCard(r.chat_id, r.message_id, r.kind) for r in rows]
+            return [PostedCard(r.chat_id, r.message_id, CardKind(r.kind)) for r in rows]
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Cards keep working after their group became a supergroup."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Self
 
@@ -12,6 +13,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.model import (
+    CLEAR,
     Agency,
     CaseFile,
     Category,
@@ -22,6 +24,7 @@ from complaints.model import (
     Notice,
     PhotoKind,
     PhotoRef,
+    ReportChanges,
     ReportDraft,
     ReportEvent,
     ReportStatus,
@@ -199,15 +202,15 @@ class SqlReportRepository:
 
     async def update_if_current(
         self, report_id: int, *, expected_status: ReportStatus, expected_version: int,
-        changes: dict[str, object],
+        changes: ReportChanges,
     ) -> bool:
         result = await self.session.execute(
             update(ReportRow)
             .where(ReportRow.id == report_id, ReportRow.status == expected_status.value,
                    ReportRow.version == expected_version)
-            .values(version=ReportRow.version + 1, **changes)
+            .values(version=ReportRow.version + 1, **_report_values(changes))
             .execution_options(synchronize_session=False))
-        if changes.get("address_checked") is False:
+        if changes.address_checked is False:
             self.unlocated = True
         return result.rowcount == 1
 
@@ -363,6 +366,22 @@ class SqlChatRepository:
         return ChatPurpose(row.purpose), row.agency_code
 
 
+def _report_values(changes: ReportChanges) -> dict[str, object]:
+    """The columns a ReportChanges writes: fields map to same-named columns, a pin to two."""
+    values: dict[str, object] = {}
+    for spec in fields(changes):
+        value = getattr(changes, spec.name)
+        if value is None:
+            continue
+        if isinstance(value, GeoPoint):
+            values.update(latitude=value.latitude, longitude=value.longitude)
+        elif isinstance(value, StrEnum):
+            values[spec.name] = value.value
+        else:
+            values[spec.name] = None if value is CLEAR else value
+    return values
+
+
 class SqlOutboxRepository:
     """Outbox rows; the bot's worker sends them."""
 
@@ -373,8 +392,9 @@ class SqlOutboxRepository:
     async def add(self, notice: Notice, now: datetime) -> None:
         self.added = True
         await self.session.execute(INSERT_OUTBOX, {
-            "kind": notice.kind, "target": notice.target.value, "target_ref": notice.target_ref,
-            "report_id": notice.report_id, "params": dict(notice.params), "status": "pending",
+            "kind": notice.kind.value, "target": notice.target.value,
+            "target_ref": notice.target_ref, "report_id": notice.report_id,
+            "params": dict(notice.params), "status": "pending",
             "attempts": 0, "next_attempt_at": now, "created_at": now})
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
@@ -29,8 +28,7 @@ async def domain_error(event: ErrorEvent, t: Translator) -> None:
     assert isinstance(exc, DomainError)
     params = dict(exc.params)
     if isinstance(exc, StaleReport):
-        params["at"] = t.datetime(datetime.fromisoformat(params["at"]))
-        params["status"] = t(f"status-{params['status']}")
+        params.update(at=t.datetime(exc.at), status=t(f"status-{exc.status.value}"))
     if isinstance(exc, NotAllowed):
         log.warning("not allowed: update %s from user %s", event.update.update_id,
                     _user_id(event))

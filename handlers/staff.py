@@ -30,6 +30,7 @@ from complaints.errors import NotAllowed, StaleButton
 from complaints.lifecycle import Action
 from complaints.model import (
     Actor,
+    CardKind,
     CaseFile,
     ChatBinding,
     ChatPurpose,
@@ -39,13 +40,7 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
-from presentation.cards import (
-    ADMIN_CARD,
-    ADMIN_PROOF,
-    AGENCY_CARD,
-    card_buttons,
-    staff_card,
-)
+from presentation.cards import card_buttons, staff_card
 from presentation.context import AppContext
 from presentation.media import picture_of
 from presentation.staff_callbacks import (
@@ -82,10 +77,10 @@ async def _actor(app: AppContext, user_id: int, allowed: set[Role]) -> Actor:
     return actor
 
 
-def _card_kind(binding: ChatBinding, case: CaseFile) -> str:
+def _card_kind(binding: ChatBinding, case: CaseFile) -> CardKind:
     if binding.purpose == ChatPurpose.OPD:
-        return AGENCY_CARD
-    return ADMIN_PROOF if case.status == ReportStatus.RESOLVED else ADMIN_CARD
+        return CardKind.AGENCY_CARD
+    return CardKind.ADMIN_PROOF if case.status == ReportStatus.RESOLVED else CardKind.ADMIN_CARD
 
 
 async def _current(app: AppContext, report_id: int, version: int) -> CaseFile:

@@ -1,11 +1,20 @@
-"""Report cards and notification texts, rendered from a CaseFile in the reader's language."""
+"""Report cards and notification texts, rendered from a CaseFile in the reader's language.
+
+Two registries say how every kind looks: CARDS (per CardKind: title, buttons per status) and
+NOTICES (per NoticeKind: catalogue key, text renderer, photos sent first, card under it).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from complaints.model import CaseFile, ReportStatus, ReturnReason
+from complaints.lifecycle import TRANSITIONS, Action
+from complaints.model import CardKind, CaseFile, NoticeKind, PhotoRef, ReportStatus, ReturnReason
 from presentation.context import Names
 from presentation.staff_callbacks import (
     CitizenAction,
@@ -17,10 +26,30 @@ from presentation.staff_callbacks import (
 from presentation.texts import Translator
 
 S = ReportStatus
-ADMIN_CARD, ADMIN_PROOF, AGENCY_CARD = "admin_card", "admin_proof", "agency_card"
-# Which card kind carries buttons in which status (other cards just show the status).
-ACTIONABLE = {ADMIN_CARD: {S.SUBMITTED}, ADMIN_PROOF: {S.RESOLVED},
-              AGENCY_CARD: {S.FORWARDED, S.IN_PROGRESS}}
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """How one card kind looks; it offers buttons only in the statuses it acts in."""
+
+    title: str
+    buttons: Mapping[ReportStatus, tuple[tuple[str, StaffAction], ...]]
+    shows_phone: bool = True  # the agency card never shows the reporter's phone
+    shows_proof: bool = False
+
+
+CARDS: dict[CardKind, CardView] = {
+    CardKind.ADMIN_CARD: CardView("card-title", {
+        S.SUBMITTED: (("btn-verify-forward", StaffAction.FORWARD_MENU),
+                      ("btn-return", StaffAction.RETURN_MENU))}),
+    CardKind.ADMIN_PROOF: CardView("card-title-proof", {
+        S.RESOLVED: (("btn-close-notify", StaffAction.CLOSE),
+                     ("btn-reject-proof", StaffAction.REJECT))}, shows_proof=True),
+    CardKind.AGENCY_CARD: CardView("card-title", {
+        S.FORWARDED: (("btn-process", StaffAction.START), ("btn-not-ours", StaffAction.NOT_OURS)),
+        S.IN_PROGRESS: (("btn-done-proof", StaffAction.DONE),
+                        ("btn-not-ours", StaffAction.NOT_OURS))}, shows_phone=False),
+}
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -31,31 +60,21 @@ def _staff(action: StaffAction, case: CaseFile) -> str:
     return StaffCb(action=action, report_id=case.id, version=case.version).pack()
 
 
-def card_buttons(t: Translator, kind: str, case: CaseFile) -> InlineKeyboardMarkup | None:
+def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboardMarkup | None:
     """The buttons a card offers in the report's current status (none once handled)."""
-    if case.status not in ACTIONABLE.get(kind, set()):
+    buttons = CARDS[kind].buttons.get(case.status)
+    if not buttons:
         return None
-    rows: list[list[InlineKeyboardButton]]
-    if kind == ADMIN_CARD:
-        rows = [[_button(t("btn-verify-forward"), _staff(StaffAction.FORWARD_MENU, case))],
-                [_button(t("btn-return"), _staff(StaffAction.RETURN_MENU, case))]]
-    elif kind == ADMIN_PROOF:
-        rows = [[_button(t("btn-close-notify"), _staff(StaffAction.CLOSE, case))],
-                [_button(t("btn-reject-proof"), _staff(StaffAction.REJECT, case))]]
-    elif case.status == S.FORWARDED:
-        rows = [[_button(t("btn-process"), _staff(StaffAction.START, case))],
-                [_button(t("btn-not-ours"), _staff(StaffAction.NOT_OURS, case))]]
-    else:
-        rows = [[_button(t("btn-done-proof"), _staff(StaffAction.DONE, case))],
-                [_button(t("btn-not-ours"), _staff(StaffAction.NOT_OURS, case))]]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(t(key), _staff(action, case))]
+                                                 for key, action in buttons])
 
 
-def staff_card(t: Translator, kind: str, case: CaseFile, names: Names) -> str:
-    """A report as staff see it; the agency card never shows the reporter's phone."""
+def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> str:
+    """A report as staff see it, as its card kind shows it."""
+    view = CARDS[kind]
     last = case.events[-1] if case.events else None
     lines = [
-        t("card-title-proof" if kind == ADMIN_PROOF else "card-title", code=case.code),
+        t(view.title, code=case.code),
         t("card-status", status=t(f"status-{case.status.value}")),
         t("card-category", category=html.quote(names.category(t, case.category_key))),
     ]
@@ -71,20 +90,20 @@ def staff_card(t: Translator, kind: str, case: CaseFile, names: Names) -> str:
     due = case.finish_due if case.status in (S.FORWARDED, S.IN_PROGRESS) else case.verify_due
     if due is not None and case.status not in (S.CLOSED, S.WITHDRAWN, S.RETURNED):
         lines.append(t("card-due", due=t.datetime(due)))
-    if kind == AGENCY_CARD:
-        lines.append(t("card-reporter-name", name=html.quote(case.citizen_name or "-")))
-    else:
+    if view.shows_phone:
         lines.append(t("card-reporter", name=html.quote(case.citizen_name or "-"),
                        phone=case.citizen_phone or "-"))
+    else:
+        lines.append(t("card-reporter-name", name=html.quote(case.citizen_name or "-")))
     lines.append(t("card-description", description=html.quote(_short(case.description, 1500))))
-    if kind == ADMIN_PROOF or (case.resolution_note and case.status in (S.RESOLVED, S.CLOSED)):
+    if view.shows_proof or (case.resolution_note and case.status in (S.RESOLVED, S.CLOSED)):
         lines.append(t("card-proof-note", note=html.quote(case.resolution_note or "-"),
                        photos=len(case.proof_photos)))
     if last is not None and last.action != "submit":
         lines.append(t("card-last-action", action=t(f"action-{last.action}"),
                        name=html.quote(last.actor_name or last.actor_role.value),
                        at=t.datetime(last.at)))
-        if last.note and last.action in ("return", "send_back", "reject_proof", "reopen"):
+        if last.note and TRANSITIONS[Action(last.action)].needs_reason:
             lines.append(t("card-last-note", note=html.quote(last.note)))
     return "\n".join(lines)
 
@@ -100,45 +119,122 @@ def return_reason_text(t: Translator, reason_key: str | None, reason: str) -> st
     return reason
 
 
-def citizen_notice(t: Translator, kind: str, case: CaseFile, names: Names,
-                   params: dict[str, str]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """What the reporter is told at each step of the SOP."""
-    # the agency as it was when the message was caused: it may have changed since
-    agency = html.quote(names.agency(params.get("agency") or case.agency_code))
-    if kind == "citizen_forwarded":
-        return t("citizen-forwarded", code=case.code, agency=agency,
-                 due=t.date(case.finish_due) if case.finish_due else "-"), None
-    if kind == "citizen_in_progress":
-        return t("citizen-in-progress", code=case.code, agency=agency), None
-    if kind == "citizen_returned":
-        reason = html.quote(return_reason_text(t, params.get("reason_key"), params["reason"]))
-        buttons = []
-        if case.status == S.RETURNED:
-            if params.get("reason_key") == ReturnReason.INCOMPLETE:
-                buttons.append([_button(t("btn-fix-resend"), CitizenCb(
-                    action=CitizenAction.FIX, report_id=case.id).pack())])
-            buttons.append([_button(t("btn-withdraw"), CitizenCb(
-                action=CitizenAction.WITHDRAW_ASK, report_id=case.id).pack())])
-        key = ("citizen-returned-incomplete" if params.get("reason_key") == ReturnReason.INCOMPLETE
-               else "citizen-returned")
-        return (t(key, code=case.code, reason=reason),
-                InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
-    if kind == "citizen_closed":
-        stars = [_button("⭐" * n, RateCb(report_id=case.id, stars=n).pack()) for n in range(1, 6)]
-        markup = InlineKeyboardMarkup(inline_keyboard=[
-            stars[:3], stars[3:],
-            [_button(t("btn-not-fixed"), CitizenCb(action=CitizenAction.NOT_FIXED,
-                                                   report_id=case.id).pack())],
-        ])
-        return t("citizen-closed", code=case.code, agency=agency,
-                 note=html.quote(case.resolution_note or "-")), markup
-    raise ValueError(f"unknown citizen notice {kind}")
+class Photos(StrEnum):
+    """Which of the report's pictures go out before a notice's text."""
+
+    NONE = "none"
+    EVIDENCE = "evidence"
+    PROOF = "proof"
 
 
-def one_liner(t: Translator, kind: str, case: CaseFile, names: Names,
-              params: dict[str, str]) -> str:
+def photos_of(which: Photos, case: CaseFile) -> tuple[PhotoRef, ...]:
+    """The pictures a notice sends first."""
+    return {Photos.NONE: (), Photos.EVIDENCE: case.photos, Photos.PROOF: case.proof_photos}[which]
+
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+NoticeText = Callable[[Translator, str, CaseFile, Names, dict[str, str]], Rendered]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """How one notice kind is shown: its catalogue text, photos first, a staff card under it."""
+
+    key: str
+    text: NoticeText
+    photos: Photos = Photos.NONE
+    card: CardKind | None = None
+
+
+def _agency(names: Names, case: CaseFile, params: dict[str, str]) -> str:
+    """The agency as it was when the message was caused: it may have changed since."""
+    return html.quote(names.agency(params.get("agency") or case.agency_code))
+
+
+def _header(t: Translator, key: str, case: CaseFile, names: Names,
+            params: dict[str, str]) -> Rendered:
+    """The line above a staff card saying why it was posted."""
+    return t(key, code=case.code, reason=params.get("reason") or "-",
+             resubmitted=params.get("resubmitted", "False")), None
+
+
+def _one_liner(t: Translator, key: str, case: CaseFile, names: Names,
+               params: dict[str, str]) -> Rendered:
     """Short notices for the coordinator and for agency groups."""
-    return t(kind.replace("_", "-"), code=case.code,
+    return t(key, code=case.code,
              agency=html.quote(names.agency(case.agency_code or params.get("agency"))),
              category=html.quote(names.category(t, case.category_key)),
-             reason=html.quote(params.get("reason") or "-"))
+             reason=html.quote(params.get("reason") or "-")), None
+
+
+def _forwarded(t: Translator, key: str, case: CaseFile, names: Names,
+               params: dict[str, str]) -> Rendered:
+    return t(key, code=case.code, agency=_agency(names, case, params),
+             due=t.date(case.finish_due) if case.finish_due else "-"), None
+
+
+def _in_progress(t: Translator, key: str, case: CaseFile, names: Names,
+                 params: dict[str, str]) -> Rendered:
+    return t(key, code=case.code, agency=_agency(names, case, params)), None
+
+
+def _returned(t: Translator, key: str, case: CaseFile, names: Names,
+              params: dict[str, str]) -> Rendered:
+    """Why it came back; while it is still returned, fix (if incomplete) or withdraw it."""
+    incomplete = params.get("reason_key") == ReturnReason.INCOMPLETE
+    reason = html.quote(return_reason_text(t, params.get("reason_key"), params["reason"]))
+    buttons = []
+    if case.status == S.RETURNED:
+        if incomplete:
+            buttons.append([_button(t("btn-fix-resend"), CitizenCb(
+                action=CitizenAction.FIX, report_id=case.id).pack())])
+        buttons.append([_button(t("btn-withdraw"), CitizenCb(
+            action=CitizenAction.WITHDRAW_ASK, report_id=case.id).pack())])
+    text = t("citizen-returned-incomplete" if incomplete else key, code=case.code, reason=reason)
+    return text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+
+
+def _closed(t: Translator, key: str, case: CaseFile, names: Names,
+            params: dict[str, str]) -> Rendered:
+    """The result with the proof note; rate it, or say it is not fixed."""
+    stars = [_button("⭐" * n, RateCb(report_id=case.id, stars=n).pack()) for n in range(1, 6)]
+    markup = InlineKeyboardMarkup(inline_keyboard=[
+        stars[:3], stars[3:],
+        [_button(t("btn-not-fixed"), CitizenCb(action=CitizenAction.NOT_FIXED,
+                                               report_id=case.id).pack())],
+    ])
+    return t(key, code=case.code, agency=_agency(names, case, params),
+             note=html.quote(case.resolution_note or "-")), markup
+
+
+K = NoticeKind
+NOTICES: dict[NoticeKind, NoticeView] = {
+    K.ADMIN_CARD: NoticeView("header-admin-card", _header, Photos.EVIDENCE, CardKind.ADMIN_CARD),
+    K.ADMIN_PROOF: NoticeView("header-admin-proof", _header, Photos.PROOF, CardKind.ADMIN_PROOF),
+    K.ADMIN_SENT_BACK: NoticeView("header-admin-sent-back", _header, card=CardKind.ADMIN_CARD),
+    K.ADMIN_REOPENED: NoticeView("header-admin-reopened", _header, card=CardKind.ADMIN_CARD),
+    K.ADMIN_WITHDRAWN: NoticeView("admin-withdrawn", _one_liner),
+    K.AGENCY_CARD: NoticeView("header-agency-card", _header, Photos.EVIDENCE,
+                              CardKind.AGENCY_CARD),
+    K.AGENCY_PROOF_REJECTED: NoticeView("header-agency-proof-rejected", _header,
+                                        card=CardKind.AGENCY_CARD),
+    K.AGENCY_REASSIGNED_AWAY: NoticeView("agency-reassigned-away", _one_liner),
+    K.COORDINATOR_FORWARDED: NoticeView("coordinator-forwarded", _one_liner),
+    K.COORDINATOR_SENT_BACK: NoticeView("coordinator-sent-back", _one_liner),
+    K.COORDINATOR_CLOSED: NoticeView("coordinator-closed", _one_liner),
+    K.COORDINATOR_REOPENED: NoticeView("coordinator-reopened", _one_liner),
+    K.CITIZEN_FORWARDED: NoticeView("citizen-forwarded", _forwarded),
+    K.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
+    K.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
+    K.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
+}
+
+
+def render_notice(t: Translator, kind: NoticeKind, case: CaseFile, names: Names,
+                  params: dict[str, str]) -> Rendered:
+    """A notice's text and buttons; a card notice is its header over the card and its buttons."""
+    view = NOTICES[kind]
+    text, markup = view.text(t, view.key, case, names, params)
+    if view.card is None:
+        return text, markup
+    return f"{text}\n\n{staff_card(t, view.card, case, names)}", card_buttons(t, view.card, case)

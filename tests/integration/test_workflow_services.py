@@ -155,6 +155,34 @@ async def test_resubmit_keeps_the_code_and_counts_revisions(uow) -> None:
     assert after.status is ReportStatus.SUBMITTED
 
 
+async def test_declared_field_effects_reach_the_database(uow) -> None:
+    report_id = await _closed(uow)
+    closed = await workflow.case_file(uow(), report_id)
+    assert closed.closed_at == NOW and closed.agency_code == "PUPR"
+    later = NOW + timedelta(days=1)
+    reopened = await workflow.not_fixed(uow(), citizen_id=CITIZEN_ID, report_id=report_id,
+                                        words="Belum", now=later, calendar=CALENDAR)
+    assert reopened.closed_at is None and reopened.agency_code is None
+    assert reopened.verify_due == CALENDAR.deadline(later, services.VERIFY_DAYS)
+
+
+async def test_resubmit_without_a_landmark_clears_the_old_one(uow) -> None:
+    draft = ReportDraft(PHOTO, GeoPoint(3.3, 117.63), "Jalan berlubang di depan pasar.", "roads",
+                        landmark="Depan pasar")
+    report_id = (await services.submit_report(uow(), CITIZEN_ID, draft, now=NOW,
+                                              calendar=CALENDAR)).report_id
+    async with uow() as unit:
+        await unit.reports.set_address(report_id, "Jl. Yos Sudarso")
+        await unit.commit()
+    assert (await workflow.case_file(uow(), report_id)).address == "Jl. Yos Sudarso"
+    await _act(uow, report_id, Action.RETURN, ADMIN, reason="kurang")
+    citizen = Actor(CITIZEN_ID, Role.CITIZEN, "Budi")
+    fixed = ReportDraft(PHOTO, GeoPoint(3.31, 117.6), "Lubang besar di Jl. Mulawarman.", "roads")
+    after = (await _act(uow, report_id, Action.RESUBMIT, citizen, draft=fixed)).report
+    assert after.landmark is None and after.address is None
+    assert (after.location.latitude, after.location.longitude) == (3.31, 117.6)
+
+
 async def test_link_codes_expire_and_work_once(uow) -> None:
     code, _ = await admin.new_link_code(uow(), ChatPurpose.ADMIN, None, NOW,
                                         ttl=timedelta(minutes=5))

@@ -1,0 +1,27 @@
+"""Every notice and card kind renders through the registries into texts both languages have."""
+
+from __future__ import annotations
+
+from complaints.model import CardKind, NoticeKind
+from presentation.cards import CARDS, NOTICES
+from presentation.texts import LANGUAGES, catalogue_keys
+
+
+def _keys_of_registries() -> set[str]:
+    keys = {view.key for view in NOTICES.values()}
+    for card in CARDS.values():
+        keys.add(card.title)
+        keys.update(key for buttons in card.buttons.values() for key, _ in buttons)
+    return keys
+
+
+def test_every_kind_has_a_view() -> None:
+    assert set(NOTICES) == set(NoticeKind) - {NoticeKind.REFRESH_CARDS}
+    assert set(CARDS) == set(CardKind)
+    assert {view.card for view in NOTICES.values()} - {None} == set(CardKind)
+
+
+def test_every_registry_text_is_in_indonesian_and_english() -> None:
+    keys = _keys_of_registries()
+    for language in LANGUAGES:
+        assert keys <= catalogue_keys(language), (language, keys - catalogue_keys(language))
