@@ -9,9 +9,9 @@ from pathlib import Path
 
 from bot.app import Application, application, run_application
 from bot.config import load_settings
-from bot.simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 from complaints import admin
 from complaints.model import ChatPurpose, Role
+from simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 
 TARAKAN_MARKET = (3.3000, 117.6330)
 

@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 
 from bot.app import Application, application, run_application
 from bot.config import Settings, load_settings
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 
 POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -10,8 +10,8 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.config import Settings
-from bot.simulator import BotApiSimulator
 from db.engine import create_engine
+from simulator import BotApiSimulator
 from tests.conftest import RunningBot
 from tests.e2e.flows import expect, file_until_review, register, submit
 

@@ -17,8 +17,8 @@ from bot.config import ConfigError, load_settings
 from bot.demo import run_demo
 from bot.logging_setup import TokenMaskingFormatter
 from bot.retry import RetryRequestMiddleware
-from bot.simulator import BotApiSimulator
 from db.engine import create_engine
+from simulator import BotApiSimulator
 from tests.e2e.flows import IN_TARAKAN, expect, file_until_review, register
 
 TOKEN = "123456789:AAHfakeTokenForTests_abcdefghijklmnopq"

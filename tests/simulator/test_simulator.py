@@ -37,8 +37,8 @@ from aiogram.types import (
     Update,
 )
 
-from bot.simulator import BotApiSimulator, SimMessage
-from bot.simulator.files import TINY_JPEG
+from simulator import BotApiSimulator, SimMessage
+from simulator.files import TINY_JPEG
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 

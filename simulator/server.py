@@ -18,9 +18,9 @@ from typing import Any, Literal, Self, get_args
 
 from aiohttp import BodyPartReader, web
 
-from bot.simulator.client import ChatState, SimGroup, SimMessage, SimUser, snapshot
-from bot.simulator.files import MAX_DOWNLOAD_SIZE, TINY_JPEG, FileStore, StoredFile
-from bot.simulator.markup import EntityParseError, ParsedText, parse_formatted, utf16_len
+from simulator.client import ChatState, SimGroup, SimMessage, SimUser, snapshot
+from simulator.files import MAX_DOWNLOAD_SIZE, TINY_JPEG, FileStore, StoredFile
+from simulator.markup import EntityParseError, ParsedText, parse_formatted, utf16_len
 
 __all__ = ["ApiCall", "ApiError", "BotApiSimulator", "FaultInjector", "FaultKind", "UploadedFile"]
 

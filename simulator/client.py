@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from bot.simulator.server import BotApiSimulator
+    from simulator.server import BotApiSimulator
 
 __all__ = ["ChatState", "SimGroup", "SimMessage", "SimUser"]
 

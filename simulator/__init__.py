@@ -1,7 +1,7 @@
 """Local Telegram Bot API simulator for end-to-end tests and demos of the real bot."""
 
-from bot.simulator.client import SimGroup, SimMessage, SimUser
-from bot.simulator.server import ApiCall, ApiError, BotApiSimulator, FaultInjector
+from simulator.client import SimGroup, SimMessage, SimUser
+from simulator.server import ApiCall, ApiError, BotApiSimulator, FaultInjector
 
 __all__ = [
     "ApiCall",
