@@ -59,6 +59,7 @@ class SimulatorCore:
         port: int = 0,
         privacy_mode: bool = True,
     ) -> None:
+        """Port 0 picks a free port and no token a random one, so parallel tests never clash."""
         if token is None:
             bot_id = 7_000_000_000 + secrets.randbelow(900_000_000)
             token = f"{bot_id}:{secrets.token_urlsafe(32)[:35]}"
