@@ -15,6 +15,7 @@ from aiohttp import web
 from simulator.faults import FaultInjector
 from simulator.files import FileStore
 from simulator.state import CallbackRecord, ChatState, SimMessage
+from simulator.transcript import render_transcript
 from simulator.users import SimGroup, SimUser
 from simulator.wire import ApiCall, ApiError, Handler, bad
 
@@ -110,6 +111,10 @@ class SimulatorCore:
     def _handlers(self) -> dict[str, Handler]:
         """Bot API method name -> handler; each area mixin adds its own methods."""
         return {}
+
+    def transcript(self, chat_id: int, *, last: int | None = None) -> str:
+        """A readable conversation log of one chat, for demos and failure messages."""
+        return render_transcript(self._state_by_id(chat_id), self._users, last=last)
 
     def _notify(self) -> None:
         """Wake everyone waiting for a state change (long polls, next_message, ...)."""

@@ -20,7 +20,6 @@ from simulator.methods.files import FileMethods
 from simulator.methods.messages import MessageMethods
 from simulator.methods.updates import UpdateMethods
 from simulator.state import SimMessage
-from simulator.transcript import render_transcript
 from simulator.wire import ApiCall, ApiError, read_params
 
 __all__ = ["BotApiSimulator"]
@@ -107,10 +106,6 @@ class BotApiSimulator(
         """All stored messages of a chat by id."""
         return self._state_by_id(chat_id).visible(include_deleted=include_deleted)
 
-    def transcript(self, chat_id: int, *, last: int | None = None) -> str:
-        """A readable conversation log of one chat, for demos and failure messages."""
-        return render_transcript(self._state_by_id(chat_id), self._users, last=last)
-
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         """Entry point of every Bot API call: auth, parse, faults, dispatch, record."""
         method_name = request.match_info["method"]
@@ -140,6 +135,6 @@ class BotApiSimulator(
             return web.json_response(error.body(), status=error.code)
         except Exception:
             logger.exception("simulator failed while handling %s", call.method)
-            error = ApiError(500, "Internal Server Error")
-            call.status, call.response = 500, error.body()
-            return web.json_response(error.body(), status=500)
+            internal = ApiError(500, "Internal Server Error")
+            call.status, call.response = 500, internal.body()
+            return web.json_response(internal.body(), status=500)
