@@ -47,7 +47,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.simulator import BotApiSimulator, SimMessage, SimUser
+from simulator import BotApiSimulator, SimMessage, SimUser
 
 BOT_PROCESS = Path(__file__).with_name("bot_process.py")
 TOKEN_ENV = "BENCH_BOT_TOKEN"

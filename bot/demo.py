@@ -7,11 +7,11 @@ import tempfile
 from pathlib import Path
 
 from bot.app import Application, application, run_application
-from bot.simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 from complaints import admin
 from complaints.clock import utc_now
 from complaints.model import ChatPurpose, Role
 from configuration.settings import load_settings
+from simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 
 TARAKAN_MARKET = (3.3000, 117.6330)
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from complaints.model import ReportStatus, Role
-
-if TYPE_CHECKING:  # the lifecycle raises these errors, so it is imported for typing only
-    from complaints.lifecycle import Action
+from complaints.model import ReportStatus
 
 
 class DomainError(Exception):
@@ -44,16 +41,6 @@ class ReportNotFound(DomainError):
     """No report with that code belongs to this citizen (or exists at all: we do not say which)."""
 
     key = "error-report-not-found"
-
-
-class TransitionNotAllowed(DomainError):
-    """The action is not allowed for this role in the report's current status."""
-
-    key = "error-transition-not-allowed"
-
-    def __init__(self, *, action: Action, status: ReportStatus | None, role: Role) -> None:
-        super().__init__(action=action, status=status, role=role)
-        self.action, self.status, self.role = action, status, role
 
 
 class StaleReport(DomainError):

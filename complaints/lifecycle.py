@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from complaints.errors import TransitionNotAllowed
+from complaints.errors import DomainError
 from complaints.model import Notice, NoticeKind, NoticeTarget, ReportStatus, Role
 
 S = ReportStatus
@@ -242,6 +242,16 @@ def mermaid() -> str:
         lines += [f"    {source} --> {transition.target.name}: {_label(transition)}"
                   for source in sources]
     return "\n".join(lines)
+
+
+class TransitionNotAllowed(DomainError):
+    """The action is not allowed for this role in the report's current status."""
+
+    key = "error-transition-not-allowed"
+
+    def __init__(self, *, action: Action, status: ReportStatus | None, role: Role) -> None:
+        super().__init__(action=action, status=status, role=role)
+        self.action, self.status, self.role = action, status, role
 
 
 def plan(action: Action, current: ReportStatus | None, role: Role) -> Transition:

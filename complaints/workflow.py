@@ -16,9 +16,17 @@ from complaints.errors import (
     NotAllowed,
     ReportNotFound,
     StaleReport,
-    TransitionNotAllowed,
 )
-from complaints.lifecycle import TRANSITIONS, Action, Deadline, FieldEffect, Move, notices, plan
+from complaints.lifecycle import (
+    TRANSITIONS,
+    Action,
+    Deadline,
+    FieldEffect,
+    Move,
+    TransitionNotAllowed,
+    notices,
+    plan,
+)
 from complaints.model import (
     CLEAR,
     Actor,

@@ -13,8 +13,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Application, application, run_application
-from bot.simulator import BotApiSimulator
 from configuration.settings import Settings, load_settings
+from simulator import BotApiSimulator
 
 POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.simulator import SimMessage, SimUser
+from simulator import SimMessage, SimUser
 
 CODE_RE = re.compile(r"LPR-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}")
 IN_TARAKAN = (3.3000, 117.6330)  # Jl. Yos Sudarso area, Tarakan

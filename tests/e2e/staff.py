@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 from complaints import admin
 from complaints.model import ChatPurpose, Role
+from simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 from tests.e2e.flows import expect, file_until_review, register, submit
 
 

@@ -9,9 +9,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.simulator import BotApiSimulator
 from configuration.settings import Settings
 from db.engine import create_engine
+from simulator import BotApiSimulator
 from tests.conftest import RunningBot
 from tests.e2e.flows import expect, file_until_review, register, submit
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 from tests.e2e.flows import (
     CODE_RE,
     DESCRIPTION,

@@ -16,9 +16,9 @@ from bot.app import create_bot
 from bot.demo import run_demo
 from bot.logging_setup import TokenMaskingFormatter
 from bot.retry import RetryRequestMiddleware
-from bot.simulator import BotApiSimulator
 from configuration.settings import ConfigError, load_settings
 from db.engine import create_engine
+from simulator import BotApiSimulator
 from tests.e2e.flows import IN_TARAKAN, expect, file_until_review, register
 
 TOKEN = "123456789:AAHfakeTokenForTests_abcdefghijklmnopq"

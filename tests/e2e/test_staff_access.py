@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from bot.simulator import BotApiSimulator
 from complaints import admin
 from complaints.model import ChatPurpose
 from db.engine import create_engine
+from simulator import BotApiSimulator
 from tests.e2e.staff import citizen_files, expect, in_group, staff_the_city
 from tests.e2e.test_workflow import _admin_card, _agency_card, _forward
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bot.simulator import BotApiSimulator
 from db.engine import create_engine
+from simulator import BotApiSimulator
 from tests.e2e.staff import citizen_files, expect, in_group, staff_the_city
 
 

@@ -37,8 +37,8 @@ from aiogram.types import (
     Update,
 )
 
-from bot.simulator import BotApiSimulator, SimMessage
-from bot.simulator.files import TINY_JPEG
+from simulator import BotApiSimulator, SimMessage
+from simulator.files import TINY_JPEG
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -617,6 +617,18 @@ async def test_blocked_user_gets_403_until_they_write_again(sim: BotApiSimulator
     await budi.send_text("/start")
     await bot.send_message(budi.id, "halo lagi")
     assert [m.content for m in budi.bot_messages()] == ["halo lagi"]
+
+
+async def test_unblocking_without_writing_lets_the_bot_send_again(sim: BotApiSimulator,
+                                                                  bot: Bot) -> None:
+    """A user may unblock the bot from its profile without sending anything."""
+    budi = sim.user("Budi")
+    budi.block_bot()
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_message(budi.id, "halo")
+    budi.unblock_bot()
+    await bot.send_message(budi.id, "halo lagi")
+    assert [m.content for m in sim.chat_messages(budi.id)] == ["halo lagi"]
 
 
 async def test_group_migration_to_supergroup(sim: BotApiSimulator, bot: Bot) -> None:

@@ -6,8 +6,7 @@ import itertools
 
 import pytest
 
-from complaints.errors import TransitionNotAllowed
-from complaints.lifecycle import TRANSITIONS, Action, plan
+from complaints.lifecycle import TRANSITIONS, Action, TransitionNotAllowed, plan
 from complaints.model import ReportStatus as S
 from complaints.model import Role as R
 

@@ -1,207 +1,57 @@
-"""Control API of the simulator: simulated users, groups and the messages they see."""
+"""Simulated users and groups: what a test drives, and what they read back from the bot."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import secrets
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
-if TYPE_CHECKING:
-    from bot.simulator.server import BotApiSimulator
+from simulator.content import document_fields, media_fields, photo_fields, text_fields
+from simulator.files import FileStore
+from simulator.state import CallbackRecord, ChatState, SimMessage
 
-__all__ = ["ChatState", "SimGroup", "SimMessage", "SimUser"]
+__all__ = ["SimGroup", "SimUser", "SimulatorBackend"]
 
 _SELF: Literal["self"] = "self"
 
 
-class SimMessage:
-    """One message in a chat, from the bot or a user, kept up to date with edits and deletes."""
+class SimulatorBackend(Protocol):
+    """The server side as users and groups see it, so they need no import of the server."""
 
-    def __init__(
+    files: FileStore
+    _callbacks: dict[str, CallbackRecord]
+
+    def _user_send(
         self,
-        raw: dict[str, Any],
+        user: SimUser,
+        group: SimGroup | None,
+        fields: dict[str, Any],
         *,
-        from_bot: bool,
-        text: str | None = None,
-        caption: str | None = None,
-        parse_mode: str | None = None,
-        reply_markup: dict[str, Any] | None = None,
-    ) -> None:
-        self.raw: dict[str, Any] = raw
-        self.from_bot = from_bot
-        self.text: str | None = text if text is not None else raw.get("text")
-        self.caption: str | None = caption if caption is not None else raw.get("caption")
-        self.parse_mode: str | None = parse_mode or None
-        self.reply_markup: dict[str, Any] | None = reply_markup
-        self.edited = False
-        self.deleted = False
-        self.delivered = True  # False when privacy mode kept a group message from the bot
-        self.message_id = 0
-        self.chat_id = 0
-        self.sender_id = 0
-        self.plain_text: str | None = None
-        self.plain_caption: str | None = None
-        self.photo_file_ids: list[str] = []
-        self.document: dict[str, Any] | None = None
-        self.location: dict[str, Any] | None = None
-        self.venue: dict[str, Any] | None = None
-        self.media_group_id: str | None = None
-        self.reply_to_message_id: int | None = None
-        self.sync()
+        reply_to: SimMessage | None = None,
+    ) -> SimMessage:
+        """Store a user's message and queue its update."""
 
-    def sync(self) -> None:
-        """Re-derive the convenience fields from ``raw`` after a change."""
-        raw = self.raw
-        self.message_id = int(raw["message_id"])
-        self.chat_id = int(raw["chat"]["id"])
-        self.sender_id = int(raw["from"]["id"]) if "from" in raw else 0
-        self.plain_text = raw.get("text")
-        self.plain_caption = raw.get("caption")
-        self.photo_file_ids = [size["file_id"] for size in raw.get("photo", [])]
-        self.document = raw.get("document")
-        self.location = raw.get("location")
-        self.venue = raw.get("venue")
-        self.media_group_id = raw.get("media_group_id")
-        reply = raw.get("reply_to_message")
-        self.reply_to_message_id = int(reply["message_id"]) if reply else None
+    def _user_edit(self, user: SimUser, message: SimMessage, new_text: str) -> SimMessage:
+        """Apply a user's edit and queue an edited_message update."""
 
-    @property
-    def content(self) -> str:
-        """What a person reads: the plain text or plain caption."""
-        return self.plain_text or self.plain_caption or ""
+    def _user_press(self, user: SimUser, message: SimMessage, data: str) -> str:
+        """Queue a callback_query; returns its id."""
 
-    @property
-    def inline_rows(self) -> list[list[dict[str, Any]]]:
-        """Inline keyboard rows currently attached (empty when none)."""
-        markup = self.reply_markup or {}
-        return [list(row) for row in markup.get("inline_keyboard", [])]
+    def _set_blocked(self, user: SimUser, blocked: bool) -> None:
+        """Block or unblock the bot for a user."""
 
-    @property
-    def buttons(self) -> list[str]:
-        """Inline button texts, row-major."""
-        return [button.get("text", "") for row in self.inline_rows for button in row]
+    def _chat_state(self, user: SimUser, group: SimGroup | None) -> ChatState[SimUser]:
+        """The chat a user acts in."""
 
-    def find_button(self, text: str) -> dict[str, Any]:
-        """The inline button with exactly this text, else the first containing it."""
-        flat = [button for row in self.inline_rows for button in row]
-        for button in flat:
-            if button.get("text") == text:
-                return button
-        for button in flat:
-            if text in button.get("text", ""):
-                return button
-        raise AssertionError(
-            f"no inline button matching {text!r} on message {self.message_id}; "
-            f"buttons: {self.buttons or 'none'}"
-        )
+    def _migrate(self, group: SimGroup) -> int:
+        """Upgrade a basic group to a supergroup; returns the new id."""
 
-    def button_data(self, text: str) -> str:
-        """callback_data of the inline button whose text matches."""
-        button = self.find_button(text)
-        if "callback_data" not in button:
-            raise AssertionError(f"inline button {button.get('text')!r} has no callback_data")
-        return str(button["callback_data"])
+    async def _wait_until(self, predicate: Callable[[], bool], seconds: float) -> bool:
+        """Re-check ``predicate`` on every state change until it holds or time runs out."""
 
-    @property
-    def keyboard(self) -> list[str]:
-        """Reply keyboard button texts, row-major ([] if none)."""
-        markup = self.reply_markup or {}
-        texts: list[str] = []
-        for row in markup.get("keyboard", []):
-            for button in row:
-                texts.append(button if isinstance(button, str) else str(button.get("text", "")))
-        return texts
-
-    @property
-    def keyboard_buttons(self) -> list[dict[str, Any]]:
-        """Reply keyboard buttons as dicts, to check request_contact/request_location."""
-        markup = self.reply_markup or {}
-        return [
-            {"text": button} if isinstance(button, str) else dict(button)
-            for row in markup.get("keyboard", [])
-            for button in row
-        ]
-
-    @property
-    def removes_keyboard(self) -> bool:
-        """True when this message carried ReplyKeyboardRemove."""
-        return bool((self.reply_markup or {}).get("remove_keyboard"))
-
-    @property
-    def force_reply(self) -> bool:
-        """True when this message asked the client to force a reply."""
-        return bool((self.reply_markup or {}).get("force_reply"))
-
-    def __repr__(self) -> str:
-        """Short form for assertion messages."""
-        who = "bot" if self.from_bot else f"user {self.sender_id}"
-        flags = "".join(
-            f" {name}" for name, on in (("edited", self.edited), ("deleted", self.deleted)) if on
-        )
-        return (
-            f"<SimMessage #{self.message_id} in {self.chat_id} from {who}{flags}: {self.content!r}>"
-        )
-
-
-class ChatState:
-    """Server-side state of one chat: its messages and what the bot may do there."""
-
-    def __init__(
-        self,
-        chat_id: int,
-        chat_type: str,
-        *,
-        title: str | None = None,
-        user: SimUser | None = None,
-    ) -> None:
-        self.id = chat_id
-        self.type = chat_type
-        self.title = title
-        self.user = user
-        self.messages: list[SimMessage] = []
-        self.by_id: dict[int, SimMessage] = {}
-        self.bot_sent: list[SimMessage] = []
-        self.next_message_id = 1
-        self.migrated_to: int | None = None
-        self.bot_member = True
-        self.bot_is_admin = False
-        self.members: list[SimUser] = []
-        self.admin_ids: set[int] = set()
-        self.chat_instance = str(-secrets.randbits(62))
-
-    def info(self) -> dict[str, Any]:
-        """The ``Chat`` JSON object."""
-        if self.type == "private" and self.user is not None:
-            chat: dict[str, Any] = {
-                "id": self.id,
-                "type": "private",
-                "first_name": self.user.first_name,
-            }
-            if self.user.last_name:
-                chat["last_name"] = self.user.last_name
-            if self.user.username:
-                chat["username"] = self.user.username
-            return chat
-        return {"id": self.id, "type": self.type, "title": self.title or ""}
-
-    def allocate_id(self) -> int:
-        """Message ids increase per chat, like Telegram's."""
-        message_id = self.next_message_id
-        self.next_message_id += 1
-        return message_id
-
-    def add(self, message: SimMessage) -> None:
-        """Store a new message."""
-        self.messages.append(message)
-        self.by_id[message.message_id] = message
-        if message.from_bot:
-            self.bot_sent.append(message)
-
-    def visible(self, *, include_deleted: bool = False) -> list[SimMessage]:
-        """Messages in order, deleted ones hidden unless asked for."""
-        return [m for m in self.messages if include_deleted or not m.deleted]
+    def transcript(self, chat_id: int, *, last: int | None = None) -> str:
+        """A readable log of one chat, for assertion messages."""
 
 
 class SimUser:
@@ -209,7 +59,7 @@ class SimUser:
 
     def __init__(
         self,
-        sim: BotApiSimulator,
+        sim: SimulatorBackend,
         user_id: int,
         first_name: str,
         *,
@@ -263,7 +113,7 @@ class SimUser:
     ) -> SimMessage:
         """Type a text message (commands get bot_command entities)."""
         return await self._sent(
-            self._sim._user_send(self, chat, self._sim._text_fields(text), reply_to=reply_to)
+            self._sim._user_send(self, chat, text_fields(text), reply_to=reply_to)
         )
 
     async def send_photo(
@@ -275,7 +125,7 @@ class SimUser:
         media_group_id: str | None = None,
     ) -> SimMessage:
         """Send a camera photo (a real tiny JPEG in 3 sizes)."""
-        fields = self._sim._photo_fields(caption, media_group_id)
+        fields = photo_fields(self._sim.files, caption, media_group_id)
         return await self._sent(self._sim._user_send(self, chat, fields, reply_to=reply_to))
 
     async def send_album(
@@ -287,7 +137,9 @@ class SimUser:
         group_id = str(13_000_000_000_000_000 + secrets.randbelow(10**17))
         sent = [
             self._sim._user_send(
-                self, chat, self._sim._photo_fields(caption if index == 0 else None, group_id)
+                self,
+                chat,
+                photo_fields(self._sim.files, caption if index == 0 else None, group_id),
             )
             for index in range(n)
         ]
@@ -305,7 +157,7 @@ class SimUser:
         reply_to: SimMessage | None = None,
     ) -> SimMessage:
         """Send a file (default: a JPEG sent 'as file', uncompressed)."""
-        fields = self._sim._document_fields(file_name, mime_type, content, caption)
+        fields = document_fields(self._sim.files, file_name, mime_type, content, caption)
         return await self._sent(self._sim._user_send(self, chat, fields, reply_to=reply_to))
 
     async def send_location(
@@ -362,16 +214,20 @@ class SimUser:
     async def send_sticker(self, *, chat: SimGroup | None = None) -> SimMessage:
         """Send a sticker, something the bot cannot use as a complaint."""
         return await self._sent(
-            self._sim._user_send(self, chat, self._sim._media_fields("sticker"))
+            self._sim._user_send(self, chat, media_fields(self._sim.files, "sticker"))
         )
 
     async def send_voice(self, *, chat: SimGroup | None = None) -> SimMessage:
         """Send a voice note."""
-        return await self._sent(self._sim._user_send(self, chat, self._sim._media_fields("voice")))
+        return await self._sent(
+            self._sim._user_send(self, chat, media_fields(self._sim.files, "voice"))
+        )
 
     async def send_video(self, *, chat: SimGroup | None = None) -> SimMessage:
         """Send a video."""
-        return await self._sent(self._sim._user_send(self, chat, self._sim._media_fields("video")))
+        return await self._sent(
+            self._sim._user_send(self, chat, media_fields(self._sim.files, "video"))
+        )
 
     async def edit_text(self, message: SimMessage, new_text: str) -> SimMessage:
         """Edit one of this user's text messages (queues an edited_message update)."""
@@ -399,7 +255,7 @@ class SimUser:
 
     # ------------------------------------------------------------------ reading
 
-    def _chat(self, chat: SimGroup | None) -> ChatState:
+    def _chat(self, chat: SimGroup | None) -> ChatState[SimUser]:
         """The private chat, or the group's current chat."""
         return self._sim._chat_state(self, chat)
 
@@ -506,7 +362,7 @@ class SimUser:
 class SimGroup:
     """A simulated group (or supergroup) the bot is a member of."""
 
-    def __init__(self, sim: BotApiSimulator, state: ChatState) -> None:
+    def __init__(self, sim: SimulatorBackend, state: ChatState[SimUser]) -> None:
         self._sim = sim
         self._state = state
 
@@ -572,10 +428,3 @@ class SimGroup:
     def __repr__(self) -> str:
         """Short form for assertion messages."""
         return f"<SimGroup {self.id} {self.title!r} ({self.type})>"
-
-
-def snapshot(raw: dict[str, Any]) -> dict[str, Any]:
-    """A replied-to message as Telegram embeds it: a copy without its own reply."""
-    copied = copy.deepcopy(raw)
-    copied.pop("reply_to_message", None)
-    return copied

@@ -1,0 +1,1 @@
+"""Bot API methods by area, one mixin class each; BotApiSimulator combines them."""
