@@ -62,6 +62,10 @@ class RegistrationDraft:
         """Going back keeps what was typed (it is asked again and replaced)."""
         return self
 
+    def touched(self, now: datetime) -> Self:
+        """Registration is short: an old one is not offered to be resumed."""
+        return self
+
 
 @dataclass(frozen=True, slots=True)
 class IntakeDraft:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, Self
 
@@ -46,6 +47,8 @@ class Draft(Protocol):
     def to_state_data(self) -> dict[str, Any]: ...
 
     def entering(self, step: str, *, editing: bool) -> Self: ...
+
+    def touched(self, now: datetime) -> Self: ...
 
 
 Keyboard = Callable[[Translator, Any, Any], Awaitable[Markup]]
@@ -103,6 +106,7 @@ class Wizard:
     entries: tuple[tuple[State, str], ...]  # how one gets in, for the graph
     no_back_hint: str | None = None  # said by /kembali at a step without a way back
     review: State | None = None  # where an edit returns to
+    edit_buttons: Callable[[tuple[StrEnum, ...]], Any] | None = None  # filter of the rows' `edit`
     by_state: dict[str, Step] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -117,6 +121,11 @@ class Wizard:
         """The row of a state name as the FSM stores it."""
         return self.by_state[state]  # type: ignore[index]
 
+    @property
+    def edit_actions(self) -> tuple[StrEnum, ...]:
+        """The review's buttons that open a step."""
+        return tuple(s.edit for s in self.steps if s.edit is not None)
+
     def edit_target(self, action: StrEnum) -> Step:
         """The step a review button opens."""
         return next(s for s in self.steps if s.edit == action)
@@ -125,9 +134,12 @@ class Wizard:
         """The typed draft out of the FSM storage."""
         return self.draft.from_state_data(await state.get_data())
 
-    async def save(self, state: FSMContext, draft: Any) -> None:
-        """The typed draft back into the FSM storage."""
+    async def save(self, state: FSMContext, draft: Any, app: Any = None) -> Any:
+        """The typed draft back into the FSM storage, stamped with the time when known."""
+        if app is not None:
+            draft = draft.touched(app.clock())
         await state.set_data(draft.to_state_data())
+        return draft
 
     async def ask(self, message: Message, step: str | None, t: Translator, draft: Any,
                   app: Any) -> None:
@@ -142,7 +154,7 @@ class Wizard:
     async def go(self, message: Message, state: FSMContext, t: Translator, app: Any,
                  target: State, draft: Any) -> None:
         """Store the draft, enter the target step and ask its question."""
-        await self.save(state, draft)
+        draft = await self.save(state, draft, app)
         await state.set_state(target)
         await self.ask(message, target.state, t, draft, app)
 
@@ -175,6 +187,14 @@ class Wizard:
         await message.answer(t(current.hint))
         await self.ask(message, current.state.state, t, await self.load(state), app)
 
+    async def edit(self, query: CallbackQuery, callback_data: Any, state: FSMContext,
+                   t: Translator, app: Any = None) -> None:
+        """A review button opens its row; finishing the row comes back to the review."""
+        target = self.edit_target(callback_data.action).state
+        draft = (await self.load(state)).entering(target.state, editing=True)
+        await query.message.edit_reply_markup(reply_markup=None)
+        await self.go(query.message, state, t, app, target, draft)
+
     def _taker(self, row: Step, accepted: Input) -> Handler:
         """Fold the input into the draft (the take may refuse it), then the next row."""
 
@@ -197,6 +217,9 @@ class Wizard:
                 handler = accepted.handle or self._taker(row, accepted)
                 observer = router.callback_query if accepted.press else router.message
                 observer.register(handler, row.state, *accepted.filters)
+        if self.review is not None and self.edit_buttons is not None:
+            router.callback_query.register(self.edit, self.review,
+                                           self.edit_buttons(self.edit_actions))
         router.message.register(self.reprompt, anywhere)
 
     def mermaid(self) -> str:
