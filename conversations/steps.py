@@ -96,6 +96,15 @@ class Step:
     edit: StrEnum | None = None  # the review's button that opens this step
     edit_label: str = ""
 
+    def question(self, t: Translator, draft: Any, **extra: Any) -> str:
+        """The question in the reader's language."""
+        return t(self.prompt, **self.args(draft), **extra)
+
+    def pick(self, message: Message) -> Input | None:
+        """The first message input whose filters all match (steps answered outside the FSM)."""
+        return next((accepted for accepted in self.inputs if not accepted.press
+                     and all(f.resolve(message) for f in accepted.filters)), None)
+
 
 @dataclass(frozen=True)
 class Wizard:
@@ -148,7 +157,7 @@ class Wizard:
         if row.show is not None:
             await row.show(message, t, draft, app)
             return
-        await message.answer(t(row.prompt, **row.args(draft)),
+        await message.answer(row.question(t, draft),
                              reply_markup=await row.keyboard(t, draft, app))
 
     async def go(self, message: Message, state: FSMContext, t: Translator, app: Any,
