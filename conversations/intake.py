@@ -328,7 +328,7 @@ WIZARD = Wizard(
                        press=True),)),
         Step(Intake.review, "intake-review", "hint-review", show=_show_review,
              back=Intake.category, inputs=(
-                 Input("Send → SUBMITTED (or RESUBMITTED), tracking code, verification due date",
+                 Input("Send → SUBMITTED, tracking code, verification due date",
                        (_on(A.SEND),), handle=send, to=END, press=True),
                  Input("Edit", (_on(A.EDIT),), handle=choose_field, press=True),
                  Input("Back to the review", (_on(A.BACK_TO_REVIEW),), handle=back_to_review,

@@ -143,7 +143,7 @@ class Wizard:
         """The typed draft out of the FSM storage."""
         return self.draft.from_state_data(await state.get_data())
 
-    async def save(self, state: FSMContext, draft: Any, app: Any = None) -> Any:
+    async def save(self, state: FSMContext, draft: Draft, app: Any = None) -> Draft:
         """The typed draft back into the FSM storage, stamped with the time when known."""
         if app is not None:
             draft = draft.touched(app.clock())
@@ -161,14 +161,14 @@ class Wizard:
                              reply_markup=await row.keyboard(t, draft, app))
 
     async def go(self, message: Message, state: FSMContext, t: Translator, app: Any,
-                 target: State, draft: Any) -> None:
+                 target: State, draft: Draft) -> None:
         """Store the draft, enter the target step and ask its question."""
         draft = await self.save(state, draft, app)
         await state.set_state(target)
         await self.ask(message, target.state, t, draft, app)
 
     async def advance(self, message: Message, state: FSMContext, t: Translator, app: Any,
-                      done: Step, draft: Any, to: State | None = None) -> None:
+                      done: Step, draft: Draft, to: State | None = None) -> None:
         """The input's target, else the next row; while editing, the row's way to the review."""
         following = to or (done.while_editing if draft.editing and done.while_editing
                            else done.next)

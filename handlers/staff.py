@@ -444,10 +444,8 @@ QUESTIONS = Wizard(
 def _register_questions(router: Router, *filters: Any) -> None:
     """Replies to the bot's questions and the proof's buttons, as the question rows take them."""
     router.message.register(answer, *filters, ReplyToPending())
-    for row in QUESTIONS.steps:
-        for accepted in row.inputs:
-            if accepted.press and accepted.handle is not None:
-                router.callback_query.register(accepted.handle, *accepted.filters, *filters)
+    for press in (i for row in QUESTIONS.steps for i in row.inputs if i.press and i.handle):
+        router.callback_query.register(press.handle, *press.filters, *filters)
 
 
 # ---------------------------------------------------------------- membership
