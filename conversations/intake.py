@@ -1,31 +1,13 @@
 """Complaint wizard: photos → location → landmark → description → category → review → send.
 
-The graph (also in conversations/README.md):
-
-```mermaid
-stateDiagram-v2
-    [*] --> photos: /lapor or "Buat laporan" (registered)
-    photos --> location: first photo or album (more photos still accepted, max 5)
-    location --> landmark: pin inside the service area
-    landmark --> description: landmark text or Skip
-    description --> category: 20–2,000 characters
-    category --> review: category button
-    review --> [*]: Send (SUBMITTED, tracking code)
-    review --> photos: Edit → Photos (then back to review)
-    review --> location: Edit → Location (landmark, then review)
-    review --> description: Edit → Description (then review)
-    review --> category: Edit → Category (then review)
-    note right of review
-        /kembali = one step back, /batal asks then discards,
-        an old draft asks "continue or start over?"
-    end note
-```
+The graph is drawn from `WIZARD` (see conversations/README.md).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -47,21 +29,15 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from complaints import services, workflow
 from complaints.lifecycle import Action
-from complaints.model import (
-    Actor,
-    CaseFile,
-    GeoPoint,
-    PhotoKind,
-    PhotoRef,
-    ReportDraft,
-    Role,
-)
+from complaints.model import Actor, CaseFile, GeoPoint, PhotoKind, Role
 from complaints.validation import (
     MAX_PHOTOS,
     check_in_area,
     clean_description,
     clean_landmark,
 )
+from conversations.drafts import IntakeDraft
+from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
 from presentation.context import AppContext
 from presentation.keyboards import main_menu
@@ -79,10 +55,8 @@ class Intake(StatesGroup):
     review = State()
 
 
-ORDER = [Intake.photos, Intake.location, Intake.landmark, Intake.description, Intake.category,
-         Intake.review]
-STATES = {s.state for s in ORDER}
 A = IntakeAction
+PICTURE = F.photo | F.document
 
 
 def _inline(*rows: list[tuple[str, Any]]) -> InlineKeyboardMarkup:
@@ -96,51 +70,22 @@ def _act(action: IntakeAction) -> IntakeCb:
     return IntakeCb(action=action)
 
 
-# ---------------------------------------------------------------- draft data helpers
+def _on(action: IntakeAction) -> Any:
+    return IntakeCb.filter(F.action == action)
 
 
-async def _save(state: FSMContext, app: AppContext, **changes: Any) -> dict[str, Any]:
-    """Every change stamps the draft, so an old draft can be recognised later."""
-    return await state.update_data(touched_at=app.clock().isoformat(), **changes)
+# ---------------------------------------------------------------- keyboards of the rows
 
 
-def _photos(data: dict[str, Any]) -> list[dict[str, str]]:
-    return list(data.get("photos") or [])
+async def _photos_keyboard(t: Translator, draft: IntakeDraft, app: AppContext) -> Markup:
+    """Done only while editing the photos from the review (and some came in)."""
+    if draft.editing and draft.photos:
+        return _inline([(t("btn-photos-done"), _act(A.PHOTOS_DONE))])
+    return ReplyKeyboardRemove()
 
 
-def _draft(data: dict[str, Any]) -> ReportDraft:
-    lat, lon = data["location"]
-    return ReportDraft(
-        photos=tuple(PhotoRef(p["file_id"], p["file_unique_id"], PhotoKind(p["kind"]))
-                     for p in _photos(data)),
-        location=GeoPoint(lat, lon), description=data["description"],
-        category_key=data["category"], landmark=data.get("landmark"),
-    )
-
-
-# ---------------------------------------------------------------- prompts
-
-
-async def prompt(message: Message, step: str | None, t: Translator, data: dict[str, Any],
-                 app: AppContext) -> None:
-    """Ask for the step's input with the right keyboard (entering, re-prompting, resuming)."""
-    if step == Intake.photos.state:
-        markup = (_inline([(t("btn-photos-done"), _act(A.PHOTOS_DONE))])
-                  if data.get("editing") and _photos(data) else ReplyKeyboardRemove())
-        await message.answer(t("intake-photos", max=MAX_PHOTOS, count=len(_photos(data))),
-                             reply_markup=markup)
-    elif step == Intake.location.state:
-        await message.answer(t("intake-location"), reply_markup=_location_keyboard(t))
-    elif step == Intake.landmark.state:
-        await message.answer(t("intake-landmark"), reply_markup=ReplyKeyboardMarkup(
-            keyboard=[[KeyboardButton(text=t("btn-skip"))]], resize_keyboard=True,
-            one_time_keyboard=True))
-    elif step == Intake.description.state:
-        await message.answer(t("intake-description"), reply_markup=ReplyKeyboardRemove())
-    elif step == Intake.category.state:
-        await message.answer(t("intake-category"), reply_markup=await _categories(t, app))
-    elif step == Intake.review.state:
-        await _show_review(message, t, data, app)
+def _photos_args(draft: IntakeDraft) -> dict[str, Any]:
+    return {"max": MAX_PHOTOS, "count": len(draft.photos)}
 
 
 def _location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
@@ -149,7 +94,16 @@ def _location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
         resize_keyboard=True)
 
 
-async def _categories(t: Translator, app: AppContext) -> InlineKeyboardMarkup:
+async def _ask_location(t: Translator, draft: IntakeDraft, app: AppContext) -> Markup:
+    return _location_keyboard(t)
+
+
+async def _skip_keyboard(t: Translator, draft: IntakeDraft, app: AppContext) -> Markup:
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=t("btn-skip"))]],
+                               resize_keyboard=True, one_time_keyboard=True)
+
+
+async def _categories(t: Translator, draft: IntakeDraft, app: AppContext) -> Markup:
     names = tuple((c.name(t.language), c.key) for c in await app.categories())
     return _category_keyboard(names)
 
@@ -161,18 +115,21 @@ def _category_keyboard(names: tuple[tuple[str, str], ...]) -> InlineKeyboardMark
     return _inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
-async def _summary(t: Translator, data: dict[str, Any], app: AppContext) -> str:
+# ---------------------------------------------------------------- the review
+
+
+async def _summary(t: Translator, draft: IntakeDraft, app: AppContext) -> str:
     categories = (await app.names()).categories
-    category = categories.get(data["category"])
-    point = GeoPoint(*data["location"])
+    category = categories.get(draft.category)
+    point = GeoPoint(*draft.location)
     return t(
         "intake-review",
-        photos=len(_photos(data)),
+        photos=len(draft.photos),
         latitude=f"{point.latitude:.5f}", longitude=f"{point.longitude:.5f}",
         map_url=html.quote(point.map_url),
-        landmark=html.quote(data.get("landmark") or "-"),
-        category=html.quote(category.name(t.language) if category else data["category"]),
-        description=html.quote(data["description"]),
+        landmark=html.quote(draft.landmark or "-"),
+        category=html.quote(category.name(t.language) if category else draft.category),
+        description=html.quote(draft.description),
     )
 
 
@@ -191,11 +148,11 @@ def _edit_buttons(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def _show_review(message: Message, t: Translator, data: dict[str, Any],
+async def _show_review(message: Message, t: Translator, draft: IntakeDraft,
                        app: AppContext) -> None:
     """One summary: the first photo with everything as caption (text + photo when too long)."""
-    summary = await _summary(t, data, app)
-    first = _photos(data)[0]
+    summary = await _summary(t, draft, app)
+    first = draft.photos[0]
     send_photo = (message.answer_document if first["kind"] == PhotoKind.DOCUMENT
                   else message.answer_photo)
     if len(plain_text(summary)) <= 1024:
@@ -211,15 +168,197 @@ def plain_text(text: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", text))
 
 
+# ---------------------------------------------------------------- what the rows take
+
+
+async def got_photo(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
+    """Photos of an album arrive one by one (in order): one progress message, edited."""
+    photo = picture_of(message)
+    if photo is None:
+        await message.answer(t("hint-photo-not-image"))
+        return
+    draft: IntakeDraft = await WIZARD.load(state)
+    album = message.media_group_id
+    if len(draft.photos) >= MAX_PHOTOS:
+        if album is None or draft.overflow_album != album:
+            await message.answer(t("intake-photos-full", max=MAX_PHOTOS))
+        await WIZARD.save(state, replace(draft, overflow_album=album), app)
+        return
+    photos = (*draft.photos, photo)
+    received = t("intake-photos-received", count=len(photos), max=MAX_PHOTOS)
+    if draft.editing:
+        text = f"{received}\n{t('intake-photos-more')}"
+        markup: Any = _inline([(t("btn-photos-done"), _act(A.PHOTOS_DONE))])
+    else:
+        text = f"{received}\n\n{t('intake-location')}"
+        markup = _location_keyboard(t)
+        await state.set_state(Intake.location)
+    progress = draft.progress_msg
+    if album is not None and album == draft.album and progress:
+        await message.bot.edit_message_text(
+            text=text, chat_id=message.chat.id, message_id=progress,
+            reply_markup=markup if draft.editing else None)
+    else:
+        progress = (await message.answer(text, reply_markup=markup)).message_id
+    await WIZARD.save(state, replace(draft, photos=photos, album=album, progress_msg=progress),
+                      app)
+
+
+async def _photos_done(query: CallbackQuery, draft: IntakeDraft, *, t: Translator,
+                       **_: Any) -> IntakeDraft | None:
+    """Editing the photos is finished: back to the review (if any photo came in)."""
+    if not draft.photos:
+        await query.message.answer(t("hint-photos"))
+        return None
+    await query.message.edit_reply_markup(reply_markup=None)
+    return draft
+
+
+async def _located(message: Message, draft: IntakeDraft, *, app: AppContext,
+                   **_: Any) -> IntakeDraft:
+    """A pin (or venue, or a live location's first point) inside the city."""
+    point = check_in_area(GeoPoint(message.location.latitude, message.location.longitude),
+                          app.settings.area)
+    return replace(draft, location=(point.latitude, point.longitude), landmark=None)
+
+
+async def _landmark(message: Message, draft: IntakeDraft, **_: Any) -> IntakeDraft:
+    """An optional landmark; the Skip button leaves it empty."""
+    skipped = message.text.strip() in texts_of("btn-skip")
+    return replace(draft, landmark=None if skipped else clean_landmark(message.text))
+
+
+async def _described(message: Message, draft: IntakeDraft, **_: Any) -> IntakeDraft:
+    """What happened, 20–2,000 characters."""
+    return replace(draft, description=clean_description(message.text))
+
+
+async def _categorised(query: CallbackQuery, draft: IntakeDraft, *, t: Translator,
+                       app: AppContext, callback_data: CategoryCb,
+                       callback_answer: CallbackAnswer, **_: Any) -> IntakeDraft | None:
+    """A category from the offered list (a forged key is refused)."""
+    category = (await app.names()).categories.get(callback_data.key)
+    if category is None:
+        callback_answer.text, callback_answer.show_alert = t("error-category-unknown"), True
+        return None
+    await query.message.edit_text(
+        t("intake-category-chosen", category=html.quote(category.name(t.language))))
+    return replace(draft, category=category.key)
+
+
+async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
+    """Store the report and give the tracking code with the verification deadline."""
+    draft: IntakeDraft = await WIZARD.load(state)
+    if draft.resubmit_id:
+        await _resubmit(query, state, t, app, draft)
+        return
+    result = await services.submit_report(
+        app.uow(), query.from_user.id, draft.report(), now=app.clock(),
+        calendar=app.settings.calendar)
+    await state.clear()
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.message.answer(
+        t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
+        reply_markup=main_menu(t))
+
+
+async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
+                    draft: IntakeDraft) -> None:
+    """A returned report, fixed: same tracking code, revision counted, verification again."""
+    user = query.from_user
+    result = await workflow.act(
+        app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
+        actor=Actor(user.id, Role.CITIZEN, user.full_name),
+        expected_version=draft.resubmit_version, now=app.clock(),
+        calendar=app.settings.calendar, draft=draft.report())
+    await state.clear()
+    await query.message.edit_reply_markup(reply_markup=None)
+    report = result.report
+    await query.message.answer(
+        t("intake-resubmitted", code=report.code, revision=report.revision,
+          due=t.date(report.verify_due) if report.verify_due else "-"),
+        reply_markup=main_menu(t))
+
+
+async def choose_field(query: CallbackQuery, t: Translator) -> None:
+    """Which part to change."""
+    await query.message.edit_reply_markup(reply_markup=_edit_buttons(t))
+
+
+async def back_to_review(query: CallbackQuery, t: Translator) -> None:
+    """Changed their mind about editing."""
+    await query.message.edit_reply_markup(reply_markup=_review_buttons(t))
+
+
+WIZARD = Wizard(
+    draft=IntakeDraft,
+    entries=((Intake.photos, '/lapor or "Buat laporan" (registered)'),
+             (Intake.review, "Fix and resend (a returned report)")),
+    no_back_hint="intake-first-step",
+    review=Intake.review,
+    edit_buttons=lambda actions: IntakeCb.filter(F.action.in_(actions)),
+    steps=(
+        Step(Intake.photos, "intake-photos", "hint-photos", _photos_keyboard, _photos_args,
+             next=Intake.location, edit=A.EDIT_PHOTOS, edit_label="Edit → Photos", inputs=(
+                 Input("first photo or album (5 at most)", (PICTURE,), handle=got_photo),
+                 Input("Done (after Edit → Photos)", (_on(A.PHOTOS_DONE),), take=_photos_done,
+                       to=Intake.review, press=True))),
+        Step(Intake.location, "intake-location", "hint-location", _ask_location,
+             next=Intake.landmark, back=Intake.photos, edit=A.EDIT_LOCATION,
+             edit_label="Edit → Location (landmark, then review)", inputs=(
+                 Input("more photos (5 at most)", (PICTURE,), handle=got_photo,
+                       to=Intake.location),
+                 Input("pin inside the service area (venue or live location's first point too)",
+                       (F.location,), take=_located))),
+        Step(Intake.landmark, "intake-landmark", "hint-landmark", _skip_keyboard,
+             next=Intake.description, while_editing=Intake.review, back=Intake.location,
+             inputs=(Input("landmark text or Skip", (TEXT,), take=_landmark),)),
+        Step(Intake.description, "intake-description", "hint-description",
+             next=Intake.category, while_editing=Intake.review, back=Intake.landmark,
+             edit=A.EDIT_DESCRIPTION, edit_label="Edit → Description (then review)",
+             inputs=(Input("20–2,000 characters", (TEXT,), take=_described),)),
+        Step(Intake.category, "intake-category", "hint-category", _categories,
+             next=Intake.review, back=Intake.description, edit=A.EDIT_CATEGORY,
+             edit_label="Edit → Category (then review)", inputs=(
+                 Input("category button", (CategoryCb.filter(),), take=_categorised,
+                       press=True),)),
+        Step(Intake.review, "intake-review", "hint-review", show=_show_review,
+             back=Intake.category, inputs=(
+                 Input("Send → SUBMITTED, tracking code, verification due date",
+                       (_on(A.SEND),), handle=send, to=END, press=True),
+                 Input("Edit", (_on(A.EDIT),), handle=choose_field, press=True),
+                 Input("Back to the review", (_on(A.BACK_TO_REVIEW),), handle=back_to_review,
+                       press=True))),
+    ),
+)
+ORDER = WIZARD.states
+STATES = {s.state for s in ORDER}
+
+
 # ---------------------------------------------------------------- entering the wizard
 
 
 async def start_new(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
     """A fresh draft at the photo step."""
     await state.set_state(Intake.photos)
-    await state.set_data({"touched_at": app.clock().isoformat()})
+    draft = await WIZARD.save(state, IntakeDraft(), app)
     await message.answer(t("intake-start"), reply_markup=ReplyKeyboardRemove())
-    await prompt(message, Intake.photos.state, t, {}, app)
+    await WIZARD.ask(message, Intake.photos.state, t, draft, app)
+
+
+async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
+                            app: AppContext, case: CaseFile) -> None:
+    """Load a returned report into the wizard at the review, ready to edit and send again."""
+    draft = IntakeDraft(
+        photos=tuple({"file_id": p.file_id, "file_unique_id": p.file_unique_id,
+                      "kind": p.kind.value} for p in case.photos),
+        location=(case.location.latitude, case.location.longitude),
+        landmark=case.landmark, description=case.description, category=case.category_key,
+        resubmit_id=case.id, resubmit_version=case.version)
+    await state.set_state(Intake.review)
+    draft = await WIZARD.save(state, draft, app)
+    await message.answer(t("intake-fix-intro", code=case.code))
+    await WIZARD.ask(message, Intake.review.state, t, draft, app)
 
 
 async def offer_resume(message: Message, t: Translator) -> None:
@@ -234,10 +373,10 @@ class StaleDraft(Filter):
     async def __call__(self, message: Message, state: FSMContext, app: AppContext) -> bool:
         if (message.text or "").startswith("/"):
             return False  # commands (/batal, /status, ...) work on an old draft too
-        touched = (await state.get_data()).get("touched_at")
-        if not touched:
+        touched = (await WIZARD.load(state)).touched_at
+        if touched is None:
             return False
-        age = app.clock() - datetime.fromisoformat(touched)
+        age = app.clock() - touched
         return age > timedelta(minutes=app.settings.draft_resume_after_minutes)
 
 
@@ -253,8 +392,8 @@ async def resume(query: CallbackQuery, state: FSMContext, t: Translator, app: Ap
     if step not in STATES:
         await query.message.answer(t("intake-no-draft"))
         return
-    data = await _save(state, app)
-    await prompt(query.message, step, t, data, app)
+    draft = await WIZARD.save(state, await WIZARD.load(state), app)
+    await WIZARD.ask(query.message, step, t, draft, app)
 
 
 async def restart(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
@@ -263,214 +402,13 @@ async def restart(query: CallbackQuery, state: FSMContext, t: Translator, app: A
     await start_new(query.message, state, t, app)
 
 
-# ---------------------------------------------------------------- commands inside the wizard
+# ---------------------------------------------------------------- cancel and reminders
 
 
 async def ask_cancel(message: Message, t: Translator) -> None:
     """Cancelling discards the draft, so ask first."""
     await message.answer(t("intake-cancel-confirm"), reply_markup=_inline(
         [(t("btn-cancel-yes"), _act(A.CANCEL_YES)), (t("btn-cancel-no"), _act(A.CANCEL_NO))]))
-
-
-async def go_back(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """One step back; going back to the photos starts the photos again."""
-    current = await state.get_state()
-    index = [s.state for s in ORDER].index(current)
-    if index == 0:
-        await message.answer(t("intake-first-step"))
-        await prompt(message, current, t, await state.get_data(), app)
-        return
-    previous = ORDER[index - 1]
-    changes: dict[str, Any] = {"editing": False}
-    if previous == Intake.photos:
-        changes.update(photos=[], album=None, progress_msg=None)
-    data = await _save(state, app, **changes)
-    await state.set_state(previous)
-    await prompt(message, previous.state, t, data, app)
-
-
-# ---------------------------------------------------------------- step handlers
-
-
-async def got_photo(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Photos of an album arrive one by one (in order): one progress message, edited."""
-    photo = picture_of(message)
-    if photo is None:
-        await message.answer(t("hint-photo-not-image"))
-        return
-    data = await state.get_data()
-    photos, album = _photos(data), message.media_group_id
-    if len(photos) >= MAX_PHOTOS:
-        if album is None or data.get("overflow_album") != album:
-            await message.answer(t("intake-photos-full", max=MAX_PHOTOS))
-        await _save(state, app, overflow_album=album)
-        return
-    photos.append(photo)
-    editing = bool(data.get("editing"))
-    received = t("intake-photos-received", count=len(photos), max=MAX_PHOTOS)
-    if editing:
-        text = f"{received}\n{t('intake-photos-more')}"
-        markup: Any = _inline([(t("btn-photos-done"), _act(A.PHOTOS_DONE))])
-    else:
-        text = f"{received}\n\n{t('intake-location')}"
-        markup = _location_keyboard(t)
-        await state.set_state(Intake.location)
-    progress = data.get("progress_msg")
-    if album is not None and album == data.get("album") and progress:
-        await message.bot.edit_message_text(
-            text=text, chat_id=message.chat.id, message_id=progress,
-            reply_markup=markup if editing else None)
-    else:
-        progress = (await message.answer(text, reply_markup=markup)).message_id
-    await _save(state, app, photos=photos, album=album, progress_msg=progress)
-
-
-async def photos_done(query: CallbackQuery, state: FSMContext, t: Translator,
-                      app: AppContext) -> None:
-    """Editing the photos is finished: back to the review."""
-    data = await state.get_data()
-    if not _photos(data):
-        await query.message.answer(t("hint-photos"))
-        return
-    await query.message.edit_reply_markup(reply_markup=None)
-    await _advance(query.message, state, t, app, Intake.photos)
-
-
-async def got_location(message: Message, state: FSMContext, t: Translator,
-                       app: AppContext) -> None:
-    """A pin (or venue, or a live location's first point) inside the city."""
-    point = check_in_area(GeoPoint(message.location.latitude, message.location.longitude),
-                          app.settings.area)
-    await _save(state, app, location=[point.latitude, point.longitude], landmark=None)
-    await state.set_state(Intake.landmark)
-    await prompt(message, Intake.landmark.state, t, await state.get_data(), app)
-
-
-async def got_landmark(message: Message, state: FSMContext, t: Translator,
-                       app: AppContext) -> None:
-    """An optional landmark; the Skip button leaves it empty."""
-    skipped = message.text.strip() in texts_of("btn-skip")
-    await _save(state, app, landmark=None if skipped else clean_landmark(message.text))
-    await _advance(message, state, t, app, Intake.landmark)
-
-
-async def got_description(message: Message, state: FSMContext, t: Translator,
-                          app: AppContext) -> None:
-    """What happened, 20–2,000 characters."""
-    await _save(state, app, description=clean_description(message.text))
-    await _advance(message, state, t, app, Intake.description)
-
-
-async def got_category(query: CallbackQuery, callback_data: CategoryCb, state: FSMContext,
-                       t: Translator, app: AppContext, callback_answer: CallbackAnswer) -> None:
-    """A category from the offered list (a forged key is refused)."""
-    categories = (await app.names()).categories
-    category = categories.get(callback_data.key)
-    if category is None:
-        callback_answer.text, callback_answer.show_alert = t("error-category-unknown"), True
-        return
-    await query.message.edit_text(
-        t("intake-category-chosen", category=html.quote(category.name(t.language))))
-    await _save(state, app, category=category.key)
-    await _advance(query.message, state, t, app, Intake.category)
-
-
-async def _advance(message: Message, state: FSMContext, t: Translator, app: AppContext,
-                   done: State) -> None:
-    """Next step in order; while editing from the review, straight back to it."""
-    data = await state.get_data()
-    going_on = data.get("editing") and done != Intake.location
-    following = Intake.review if going_on else ORDER[ORDER.index(done) + 1]
-    if following == Intake.review:
-        data = await _save(state, app, editing=False)
-    await state.set_state(following)
-    await prompt(message, following.state, t, data, app)
-
-
-# ---------------------------------------------------------------- review
-
-
-async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Store the report and give the tracking code with the verification deadline."""
-    data = await state.get_data()
-    if data.get("resubmit_id"):
-        await _resubmit(query, state, t, app, data)
-        return
-    result = await services.submit_report(
-        app.uow(), query.from_user.id, _draft(data), now=app.clock(),
-        calendar=app.settings.calendar)
-    await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(
-        t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
-        reply_markup=main_menu(t))
-
-
-async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
-                    data: dict[str, Any]) -> None:
-    """A returned report, fixed: same tracking code, revision counted, verification again."""
-    user = query.from_user
-    result = await workflow.act(
-        app.uow(), report_id=data["resubmit_id"], action=Action.RESUBMIT,
-        actor=Actor(user.id, Role.CITIZEN, user.full_name),
-        expected_version=data["resubmit_version"], now=app.clock(),
-        calendar=app.settings.calendar, draft=_draft(data))
-    await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)
-    report = result.report
-    await query.message.answer(
-        t("intake-resubmitted", code=report.code, revision=report.revision,
-          due=t.date(report.verify_due) if report.verify_due else "-"),
-        reply_markup=main_menu(t))
-
-
-async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
-                            app: AppContext, case: CaseFile) -> None:
-    """Load a returned report into the wizard at the review, ready to edit and send again."""
-    data = {
-        "photos": [{"file_id": p.file_id, "file_unique_id": p.file_unique_id,
-                    "kind": p.kind.value} for p in case.photos],
-        "location": [case.location.latitude, case.location.longitude],
-        "landmark": case.landmark, "description": case.description,
-        "category": case.category_key, "resubmit_id": case.id,
-        "resubmit_version": case.version, "touched_at": app.clock().isoformat(),
-    }
-    await state.set_state(Intake.review)
-    await state.set_data(data)
-    await message.answer(t("intake-fix-intro", code=case.code))
-    await prompt(message, Intake.review.state, t, data, app)
-
-
-async def choose_field(query: CallbackQuery, t: Translator) -> None:
-    """Which part to change."""
-    await query.message.edit_reply_markup(reply_markup=_edit_buttons(t))
-
-
-async def back_to_review(query: CallbackQuery, t: Translator) -> None:
-    """Changed their mind about editing."""
-    await query.message.edit_reply_markup(reply_markup=_review_buttons(t))
-
-
-_EDIT_TARGETS = {
-    A.EDIT_PHOTOS: Intake.photos, A.EDIT_LOCATION: Intake.location,
-    A.EDIT_DESCRIPTION: Intake.description, A.EDIT_CATEGORY: Intake.category,
-}
-
-
-async def edit_field(query: CallbackQuery, callback_data: IntakeCb, state: FSMContext,
-                     t: Translator, app: AppContext) -> None:
-    """Go to that step; finishing it comes back to the review."""
-    target = _EDIT_TARGETS[callback_data.action]
-    changes: dict[str, Any] = {"editing": True}
-    if target == Intake.photos:
-        changes.update(photos=[], album=None, progress_msg=None)
-    data = await _save(state, app, **changes)
-    await query.message.edit_reply_markup(reply_markup=None)
-    await state.set_state(target)
-    await prompt(query.message, target.state, t, data, app)
-
-
-# ---------------------------------------------------------------- cancel
 
 
 async def cancel_button(query: CallbackQuery, t: Translator) -> None:
@@ -489,26 +427,7 @@ async def cancel_refused(query: CallbackQuery, state: FSMContext, t: Translator,
                          app: AppContext) -> None:
     """Keep going where we were."""
     await query.message.edit_reply_markup(reply_markup=None)
-    await prompt(query.message, await state.get_state(), t, await state.get_data(), app)
-
-
-# ---------------------------------------------------------------- anything else at a step
-
-_HINTS = {
-    Intake.photos.state: "hint-photos",
-    Intake.location.state: "hint-location",
-    Intake.landmark.state: "hint-landmark",
-    Intake.description.state: "hint-description",
-    Intake.category.state: "hint-category",
-    Intake.review.state: "hint-review",
-}
-
-
-async def reprompt(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Wrong input for the step (sticker, voice, text for a photo, photo for text...)."""
-    step = await state.get_state()
-    await message.answer(t(_HINTS[step]))
-    await prompt(message, step, t, await state.get_data(), app)
+    await WIZARD.ask(query.message, await state.get_state(), t, await WIZARD.load(state), app)
 
 
 async def remind(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
@@ -516,40 +435,20 @@ async def remind(message: Message, state: FSMContext, t: Translator, app: AppCon
     step = await state.get_state()
     if step in STATES:
         await message.answer(t("intake-draft-kept"))
-        await prompt(message, step, t, await state.get_data(), app)
-
-
-def _on(action: IntakeAction) -> Any:
-    return IntakeCb.filter(F.action == action)
+        await WIZARD.ask(message, step, t, await WIZARD.load(state), app)
 
 
 def create_router() -> Router:
-    """The wizard's graph in one place: per state, its step handlers, then its catch-all."""
+    """Wizard-wide commands and buttons first, then the table's steps and catch-all."""
     router = private_router(__name__)
-    draft, text = StateFilter(*ORDER), F.text & ~F.text.startswith("/")
+    draft = StateFilter(*ORDER)
     msg, press = router.message.register, router.callback_query.register
-    # anywhere in the wizard
     msg(stale_draft, draft, StaleDraft())
     press(resume, _on(A.RESUME))
     press(restart, _on(A.RESTART))
     msg(ask_cancel, Command("batal"), draft)
-    msg(go_back, Command("kembali"), draft)
     press(cancel_button, draft, _on(A.CANCEL))
     press(cancel_confirmed, draft, _on(A.CANCEL_YES))
     press(cancel_refused, draft, _on(A.CANCEL_NO))
-    # photos (still accepted at the location step)
-    msg(got_photo, StateFilter(Intake.photos, Intake.location), F.photo | F.document)
-    press(photos_done, Intake.photos, _on(A.PHOTOS_DONE))
-    # location → landmark → description → category
-    msg(got_location, Intake.location, F.location)
-    msg(got_landmark, Intake.landmark, text)
-    msg(got_description, Intake.description, text)
-    press(got_category, Intake.category, CategoryCb.filter())
-    # review
-    press(send, Intake.review, _on(A.SEND))
-    press(choose_field, Intake.review, _on(A.EDIT))
-    press(back_to_review, Intake.review, _on(A.BACK_TO_REVIEW))
-    press(edit_field, Intake.review, IntakeCb.filter(F.action.in_(_EDIT_TARGETS)))
-    # anything else at any step
-    msg(reprompt, draft)
+    WIZARD.register(router)
     return router

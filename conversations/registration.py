@@ -1,21 +1,11 @@
 """Registration wizard: consent → name → phone (shared contact or typed) → confirm.
 
-```mermaid
-stateDiagram-v2
-    [*] --> consent: /start (not registered), /lapor before registering
-    consent --> name: Agree
-    consent --> [*]: Decline
-    name --> phone: valid name
-    phone --> confirm: own contact or valid +62/08 number
-    confirm --> [*]: Confirm (registered)
-    confirm --> name: Edit
-    [*] --> name: /profil → Edit
-```
+The graph is drawn from `WIZARD` (see conversations/README.md).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from aiogram import F, Router, html
@@ -35,6 +25,8 @@ from aiogram.types import (
 from complaints import services
 from complaints.model import Citizen
 from complaints.validation import clean_name, clean_phone
+from conversations.drafts import RegistrationDraft
+from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import RegAction, RegistrationCb
 from presentation.context import AppContext
 from presentation.keyboards import main_menu
@@ -49,9 +41,6 @@ class Registration(StatesGroup):
     confirm = State()
 
 
-ORDER = [Registration.consent, Registration.name, Registration.phone, Registration.confirm]
-
-
 def _buttons(*rows: list[tuple[str, RegAction]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=text, callback_data=RegistrationCb(action=a).pack())
@@ -60,46 +49,69 @@ def _buttons(*rows: list[tuple[str, RegAction]]) -> InlineKeyboardMarkup:
     ])
 
 
-async def begin(message: Message, state: FSMContext, t: Translator, *, then_report: bool) -> None:
-    """Ask for consent: nothing personal is stored before the citizen agrees."""
-    await state.set_state(Registration.consent)
-    await state.set_data({"then_report": then_report})
-    await prompt(message, Registration.consent.state, t, {})
+def _on(action: RegAction) -> Any:
+    return RegistrationCb.filter(F.action == action)
 
 
-async def begin_edit(message: Message, state: FSMContext, t: Translator, citizen: Citizen) -> None:
-    """Edit the profile: consent already given, straight to the name."""
-    consent = citizen.consent_at.isoformat() if citizen.consent_at else None
-    await state.set_state(Registration.name)
-    await state.set_data({"consent_at": consent, "then_report": False})
-    await prompt(message, Registration.name.state, t, {})
+# ---------------------------------------------------------------- keyboards of the rows
 
 
-async def prompt(message: Message, step: str | None, t: Translator, data: dict) -> None:
-    """Show the step's question with its keyboard (also used to re-prompt)."""
-    if step == Registration.consent.state:
-        await message.answer(t("reg-consent"), reply_markup=_buttons(
-            [(t("btn-agree"), RegAction.AGREE), (t("btn-decline"), RegAction.DECLINE)]))
-    elif step == Registration.name.state:
-        await message.answer(t("reg-ask-name"), reply_markup=ReplyKeyboardRemove())
-    elif step == Registration.phone.state:
-        await message.answer(t("reg-ask-phone"), reply_markup=ReplyKeyboardMarkup(
-            keyboard=[[KeyboardButton(text=t("btn-share-phone"), request_contact=True)]],
-            resize_keyboard=True, one_time_keyboard=True))
-    elif step == Registration.confirm.state:
-        await message.answer(
-            t("reg-confirm", name=html.quote(data["name"]), phone=data["phone"]),
-            reply_markup=_buttons([(t("btn-confirm"), RegAction.CONFIRM),
-                                   (t("btn-edit"), RegAction.EDIT)]))
+async def _consent_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> Markup:
+    return _buttons([(t("btn-agree"), RegAction.AGREE), (t("btn-decline"), RegAction.DECLINE)])
 
 
-async def consent_given(query: CallbackQuery, state: FSMContext, t: Translator,
-                        app: AppContext) -> None:
+async def _phone_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> Markup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=t("btn-share-phone"), request_contact=True)]],
+        resize_keyboard=True, one_time_keyboard=True)
+
+
+async def _confirm_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> Markup:
+    return _buttons([(t("btn-confirm"), RegAction.CONFIRM), (t("btn-edit"), RegAction.EDIT)])
+
+
+def _confirm_args(draft: RegistrationDraft) -> dict[str, Any]:
+    return {"name": html.quote(draft.name or ""), "phone": draft.phone}
+
+
+# ---------------------------------------------------------------- what the rows take
+
+
+async def _agreed(query: CallbackQuery, draft: RegistrationDraft, *, app: AppContext,
+                  **_: Any) -> RegistrationDraft:
     """Consent is recorded with its time; then the name."""
     await query.message.edit_reply_markup(reply_markup=None)
-    await state.update_data(consent_at=app.clock().isoformat())
-    await state.set_state(Registration.name)
-    await prompt(query.message, Registration.name.state, t, {})
+    return replace(draft, consent_at=app.clock())
+
+
+async def _named(message: Message, draft: RegistrationDraft, **_: Any) -> RegistrationDraft:
+    """A valid name (2–100 letters and name punctuation) moves on to the phone number."""
+    return replace(draft, name=clean_name(message.text))
+
+
+async def _shared_contact(message: Message, draft: RegistrationDraft, *, t: Translator,
+                          **_: Any) -> RegistrationDraft | None:
+    """A shared contact counts only when it is the sender's own."""
+    contact = message.contact
+    if contact.user_id != message.from_user.id:
+        await message.answer(t("error-contact-not-own"))
+        return None
+    number = contact.phone_number
+    return await _phone(message, draft, t, number if number.startswith("+") else f"+{number}")
+
+
+async def _typed_phone(message: Message, draft: RegistrationDraft, *, t: Translator,
+                       **_: Any) -> RegistrationDraft:
+    """A typed number must be an Indonesian one (+62… or 08…)."""
+    return await _phone(message, draft, t, message.text)
+
+
+async def _phone(message: Message, draft: RegistrationDraft, t: Translator,
+                 raw: str) -> RegistrationDraft:
+    """The number is taken: the share button goes away before the confirmation."""
+    draft = replace(draft, phone=clean_phone(raw))
+    await message.answer(t("reg-phone-ok"), reply_markup=ReplyKeyboardRemove())
+    return draft
 
 
 async def consent_refused(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
@@ -109,71 +121,76 @@ async def consent_refused(query: CallbackQuery, state: FSMContext, t: Translator
     await query.message.answer(t("reg-declined"))
 
 
-async def got_name(message: Message, state: FSMContext, t: Translator) -> None:
-    """A valid name moves on to the phone number."""
-    await state.update_data(name=clean_name(message.text))
-    await state.set_state(Registration.phone)
-    await prompt(message, Registration.phone.state, t, {})
-
-
-async def got_contact(message: Message, state: FSMContext, t: Translator) -> None:
-    """A shared contact counts only when it is the sender's own."""
-    contact = message.contact
-    if contact.user_id != message.from_user.id:
-        await message.answer(t("error-contact-not-own"))
-        return
-    number = contact.phone_number
-    await _store_phone(message, state, t, number if number.startswith("+") else f"+{number}")
-
-
-async def got_typed_phone(message: Message, state: FSMContext, t: Translator) -> None:
-    """A typed number must be an Indonesian one (+62… or 08…)."""
-    await _store_phone(message, state, t, message.text)
-
-
-async def _store_phone(message: Message, state: FSMContext, t: Translator, raw: str) -> None:
-    data = await state.update_data(phone=clean_phone(raw))
-    await state.set_state(Registration.confirm)
-    await message.answer(t("reg-phone-ok"), reply_markup=ReplyKeyboardRemove())
-    await prompt(message, Registration.confirm.state, t, data)
-
-
 async def confirmed(query: CallbackQuery, state: FSMContext, t: Translator,
                     app: AppContext) -> None:
     """Store the registration; continue to the complaint if that is what brought them here."""
-    data = await state.get_data()
+    draft: RegistrationDraft = await WIZARD.load(state)
     now = app.clock()
-    consent = datetime.fromisoformat(data["consent_at"]) if data.get("consent_at") else now
     app.remember(await services.register_citizen(
-        app.uow(), query.from_user.id, name=data["name"], phone=data["phone"],
-        language=t.language, consent_at=consent, now=now))
+        app.uow(), query.from_user.id, name=draft.name, phone=draft.phone,
+        language=t.language, consent_at=draft.consent_at or now, now=now))
     await query.message.edit_reply_markup(reply_markup=None)
     await state.clear()
-    await query.message.answer(t("reg-done", name=html.quote(data["name"])),
+    await query.message.answer(t("reg-done", name=html.quote(draft.name or "")),
                                reply_markup=main_menu(t))
-    if data.get("then_report"):
+    if draft.then_report:
         from conversations import intake
 
         await intake.start_new(query.message, state, t, app)
 
 
+async def _edit_again(query: CallbackQuery, draft: RegistrationDraft,
+                      **_: Any) -> RegistrationDraft:
+    """Edit from the confirmation: the name again, then the phone."""
+    await query.message.edit_reply_markup(reply_markup=None)
+    return draft
+
+
+WIZARD = Wizard(
+    draft=RegistrationDraft,
+    entries=((Registration.consent, "/start (not registered), /lapor before registering"),
+             (Registration.name, "/profil → Edit profile")),
+    steps=(
+        Step(Registration.consent, "reg-consent", "hint-reg-consent", _consent_keyboard,
+             next=Registration.name, inputs=(
+                 Input("Agree", (_on(RegAction.AGREE),), take=_agreed, press=True),
+                 Input("Decline (nothing stored)", (_on(RegAction.DECLINE),),
+                       handle=consent_refused, to=END, press=True))),
+        Step(Registration.name, "reg-ask-name", "hint-reg-name", next=Registration.phone,
+             inputs=(Input("valid name (2–100 letters and name punctuation)", (TEXT,),
+                           take=_named),)),
+        Step(Registration.phone, "reg-ask-phone", "hint-reg-phone", _phone_keyboard,
+             next=Registration.confirm, back=Registration.name, inputs=(
+                 Input("own shared contact", (F.contact,), take=_shared_contact),
+                 Input("typed +62…/08…", (TEXT,), take=_typed_phone))),
+        Step(Registration.confirm, "reg-confirm", "hint-reg-confirm", _confirm_keyboard,
+             args=_confirm_args, back=Registration.phone, inputs=(
+                 Input("Confirm (registered; continues to the report if it began with /lapor)",
+                       (_on(RegAction.CONFIRM),), handle=confirmed, to=END, press=True),
+                 Input("Edit", (_on(RegAction.EDIT),), take=_edit_again, to=Registration.name,
+                       press=True))),
+    ),
+)
+
+
+async def begin(message: Message, state: FSMContext, t: Translator, *, then_report: bool) -> None:
+    """Ask for consent: nothing personal is stored before the citizen agrees."""
+    draft = RegistrationDraft(then_report=then_report)
+    await WIZARD.go(message, state, t, None, Registration.consent, draft)
+
+
+async def begin_edit(message: Message, state: FSMContext, t: Translator, citizen: Citizen) -> None:
+    """Edit the profile: consent already given, straight to the name."""
+    draft = RegistrationDraft(consent_at=citizen.consent_at)
+    await WIZARD.go(message, state, t, None, Registration.name, draft)
+
+
 async def edit_profile(query: CallbackQuery, state: FSMContext, t: Translator,
                        citizen: Citizen | None) -> None:
-    """Edit from the confirmation or from /profil."""
+    """/profil's Edit button: the profile's name, then the phone (outside the wizard)."""
     await query.message.edit_reply_markup(reply_markup=None)
-    if await state.get_state() == Registration.confirm.state:
-        await state.set_state(Registration.name)
-        await prompt(query.message, Registration.name.state, t, {})
-    elif citizen is not None and citizen.is_registered:
+    if citizen is not None and citizen.is_registered:
         await begin_edit(query.message, state, t, citizen)
-
-
-async def back(message: Message, state: FSMContext, t: Translator) -> None:
-    """One step back: phone → name, confirm → phone."""
-    current = await state.get_state()
-    previous = ORDER[[s.state for s in ORDER].index(current) - 1]
-    await state.set_state(previous)
-    await prompt(message, previous.state, t, await state.get_data())
 
 
 async def cancel(message: Message, state: FSMContext, t: Translator,
@@ -185,36 +202,10 @@ async def cancel(message: Message, state: FSMContext, t: Translator,
                          reply_markup=main_menu(t) if registered else ReplyKeyboardRemove())
 
 
-async def reprompt(message: Message, state: FSMContext, t: Translator) -> None:
-    """Anything else at a registration step: say what the step expects."""
-    step = await state.get_state()
-    hint = {
-        Registration.consent.state: "hint-reg-consent",
-        Registration.name.state: "hint-reg-name",
-        Registration.phone.state: "hint-reg-phone",
-        Registration.confirm.state: "hint-reg-confirm",
-    }[step]
-    await message.answer(t(hint))
-    await prompt(message, step, t, await state.get_data())
-
-
-def _on(action: RegAction) -> Any:
-    return RegistrationCb.filter(F.action == action)
-
-
 def create_router() -> Router:
-    """The wizard's graph in one place: per state, its step handlers, then the catch-all."""
+    """/batal anywhere in the wizard, then the table's handlers and catch-all."""
     router = private_router(__name__)
-    steps, text = StateFilter(*ORDER), F.text & ~F.text.startswith("/")
-    msg, press = router.message.register, router.callback_query.register
-    msg(cancel, Command("batal"), steps)
-    msg(back, Command("kembali"), StateFilter(Registration.phone, Registration.confirm))
-    press(consent_given, Registration.consent, _on(RegAction.AGREE))
-    press(consent_refused, Registration.consent, _on(RegAction.DECLINE))
-    msg(got_name, Registration.name, text)
-    msg(got_contact, Registration.phone, F.contact)
-    msg(got_typed_phone, Registration.phone, text)
-    press(confirmed, Registration.confirm, _on(RegAction.CONFIRM))
-    press(edit_profile, _on(RegAction.EDIT))
-    msg(reprompt, steps)
+    router.message.register(cancel, Command("batal"), StateFilter(*WIZARD.states))
+    WIZARD.register(router)
+    router.callback_query.register(edit_profile, _on(RegAction.EDIT))
     return router

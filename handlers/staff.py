@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from aiogram import F, Router, html
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, Filter
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
@@ -34,12 +36,13 @@ from complaints.model import (
     CaseFile,
     ChatBinding,
     ChatPurpose,
-    PhotoKind,
-    PhotoRef,
     ReportStatus,
     ReturnReason,
     Role,
 )
+from complaints.validation import MAX_PHOTOS
+from conversations.drafts import ProofDraft
+from conversations.steps import END, Input, Markup, Step, Wizard
 from presentation.cards import card_buttons, staff_card
 from presentation.context import AppContext
 from presentation.media import picture_of
@@ -259,9 +262,10 @@ async def _ask(query: CallbackQuery, t: Translator, app: AppContext, case: CaseF
     """Ask the presser (only them) for a reason or a proof, as a reply in this group."""
     user = query.from_user
     mention = f'<a href="tg://user?id={user.id}">{html.quote(user.full_name)}</a>'
+    step = QUESTIONS.step(_question(action.value))
     prompt = await query.message.answer(
-        t(f"ask-{action.value}", user=mention, code=case.code),
-        reply_markup=ForceReply(selective=True, input_field_placeholder=t("ask-placeholder")))
+        step.question(t, None, user=mention, code=case.code),
+        reply_markup=await step.keyboard(t, None, app))
     await app.pending.create(chat_id=prompt.chat.id, prompt_message_id=prompt.message_id,
                              user_id=user.id, report_id=case.id, version=case.version,
                              action=action.value)
@@ -301,44 +305,48 @@ class ReplyToPending(Filter):
 
 
 async def answer(message: Message, t: Translator, app: AppContext, pending: Any) -> None:
-    """The asked staff member answers: a reason, or proof photos and a note."""
+    """The asked staff member answers: the question's row takes the reply or says what it needs."""
     if message.from_user.id != pending.user_id:
         await message.reply(t("ask-not-you"))
         return
+    step = QUESTIONS.step(_question(pending.action))
+    accepted = step.pick(message)
+    if accepted is None or accepted.handle is None:
+        await message.reply(t(step.hint))
+        return
+    await accepted.handle(message, t, app, pending)
+
+
+async def _give_reason(message: Message, t: Translator, app: AppContext, pending: Any) -> None:
+    """A typed reason completes the transition the question was asked for."""
     actor = await workflow.staff_actor(app.uow(), message.from_user.id)
     action = Action(pending.action)
-    if action != Action.RESOLVE:
-        if not message.text:
-            await message.reply(t("ask-text-needed"))
-            return
-        await workflow.act(app.uow(), report_id=pending.report_id, action=action, actor=actor,
-                           expected_version=pending.version, now=app.clock(),
-                           calendar=app.settings.calendar, reason=message.text)
-        await app.pending.drop_question(pending)
-        await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
-            app.uow(), pending.report_id)).code))
-        return
-    await _collect_proof(message, t, app, pending)
+    await workflow.act(app.uow(), report_id=pending.report_id, action=action, actor=actor,
+                       expected_version=pending.version, now=app.clock(),
+                       calendar=app.settings.calendar, reason=message.text)
+    await app.pending.drop_question(pending)
+    await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
+        app.uow(), pending.report_id)).code))
 
 
 async def _collect_proof(message: Message, t: Translator, app: AppContext, pending: Any) -> None:
-    data = dict(pending.data)
-    photos: list[dict[str, str]] = list(data.get("photos", []))
+    """Photos and a note arrive in any order and number of replies; one summary, edited."""
+    draft = ProofDraft.from_state_data(pending.data)
     picture = picture_of(message)
     note = message.caption or message.text
     if picture is None and not note:
         await message.reply(t("proof-hint"))
         return
     if picture is not None:
-        if len(photos) >= 5:
-            await message.reply(t("intake-photos-full", max=5))
+        if len(draft.photos) >= MAX_PHOTOS:
+            await message.reply(t("intake-photos-full", max=MAX_PHOTOS))
         else:
-            photos.append(picture)
+            draft = replace(draft, photos=(*draft.photos, picture))
     if note:
-        data["note"] = note.strip()
-    data["photos"] = photos
-    summary = t("proof-summary", count=len(photos), note=html.quote(data.get("note") or "-"))
-    ready = bool(photos) and bool(data.get("note"))
+        draft = replace(draft, note=note.strip())
+    photos = draft.photos
+    summary = t("proof-summary", count=len(photos), note=html.quote(draft.note or "-"))
+    ready = bool(photos) and bool(draft.note)
     markup = InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=t("btn-proof-submit"), callback_data=ProofCb(
             input_id=pending.id, action=ProofAction.SUBMIT).pack()),
@@ -347,15 +355,15 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
     ]]) if ready else None
     if not ready:
         summary += "\n" + t("proof-missing-photo" if not photos else "proof-missing-note")
-    summary_id = data.get("summary_id")
-    if summary_id and message.media_group_id and message.media_group_id == data.get("album"):
+    summary_id = draft.summary_id
+    if summary_id and message.media_group_id and message.media_group_id == draft.album:
         await message.bot.edit_message_text(text=summary, chat_id=message.chat.id,
                                             message_id=summary_id, reply_markup=markup)
     else:
         sent = await message.reply(summary, reply_markup=markup)
-        data["summary_id"] = sent.message_id
-    data["album"] = message.media_group_id
-    await app.pending.set_data(pending.id, data)
+        draft = replace(draft, summary_id=sent.message_id)
+    draft = replace(draft, album=message.media_group_id)
+    await app.pending.set_data(pending.id, draft.to_state_data())
 
 
 async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translator,
@@ -371,15 +379,65 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
         await query.message.edit_text(t("proof-cancelled"))
         return
     actor = await workflow.staff_actor(app.uow(), query.from_user.id)
-    proof = tuple(PhotoRef(p["file_id"], p["file_unique_id"], PhotoKind(p["kind"]))
-                  for p in pending.data.get("photos", []))
+    draft = ProofDraft.from_state_data(pending.data)
     result = await workflow.act(app.uow(), report_id=pending.report_id, action=Action.RESOLVE,
                                 actor=actor, expected_version=pending.version, now=app.clock(),
-                                calendar=app.settings.calendar, proof=proof,
-                                note=pending.data.get("note"))
+                                calendar=app.settings.calendar, proof=draft.proof(),
+                                note=draft.note)
     await app.pending.drop_question(pending)
     await query.message.edit_reply_markup(reply_markup=None)
     callback_answer.text = t("done-resolve", code=result.report.code)
+
+
+class Question(StatesGroup):
+    """A question a staff member answers by replying, named after the transition it completes."""
+
+    return_ = State("return")
+    send_back = State()
+    reject_proof = State()
+    resolve = State()
+
+
+def _question(action: str) -> str:
+    """The row of a pending question (its action value is the state's short name)."""
+    return f"{Question.__full_group_name__}:{action}"
+
+
+async def _force_reply(t: Translator, draft: Any, app: Any) -> Markup:
+    """Only the presser's reply is wanted (groups run in privacy mode)."""
+    return ForceReply(selective=True, input_field_placeholder=t("ask-placeholder"))
+
+
+def _reason_step(state: State, prompt: str, outcome: str) -> Step:
+    return Step(state, prompt, "ask-text-needed", _force_reply, inputs=(
+        Input(f"reply with the reason ({outcome})", (F.text,), handle=_give_reason, to=END),))
+
+
+QUESTIONS = Wizard(
+    draft=ProofDraft,
+    entries=((Question.return_, "Return → Other (admin)"),
+             (Question.send_back, "Not ours (OPD)"),
+             (Question.reject_proof, "Reject proof (admin)"),
+             (Question.resolve, "Done (OPD; asked in the group and in private)")),
+    steps=(
+        _reason_step(Question.return_, "ask-return", "RETURNED"),
+        _reason_step(Question.send_back, "ask-send_back", "SUBMITTED again"),
+        _reason_step(Question.reject_proof, "ask-reject_proof", "IN_PROGRESS again"),
+        Step(Question.resolve, "ask-resolve", "proof-hint", _force_reply, inputs=(
+            Input("reply with photos and/or a note (5 photos at most)",
+                  (F.photo | F.document | F.text | F.caption,), handle=_collect_proof,
+                  to=Question.resolve),
+            Input("Send proof (RESOLVED) or Cancel", (ProofCb.filter(),), handle=proof_button,
+                  to=END, press=True))),
+    ),
+)
+
+
+def _register_questions(router: Router, *filters: Any) -> None:
+    """Replies to the bot's questions and the proof's buttons, as the question rows take them."""
+    router.message.register(answer, *filters, ReplyToPending())
+    for press in (i for row in QUESTIONS.steps for i in row.inputs if i.press and i.handle):
+        router.callback_query.register(press.handle, *press.filters, *filters)
 
 
 # ---------------------------------------------------------------- membership
@@ -408,8 +466,7 @@ def create_private_router() -> Router:
     """An operator's own chat with the bot: answers to the private proof question."""
     router = Router(name=f"{__name__}.private")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.message.register(answer, ReplyToPending())
-    router.callback_query.register(proof_button, ProofCb.filter())
+    _register_questions(router)
     return router
 
 
@@ -424,11 +481,10 @@ def create_router() -> Router:
         added_to_group, F.new_chat_member.status.in_({"member", "administrator"}))
     router.message.register(link_chat, Command("hubungkan", "link"))
     router.message.register(queue_command, Command("antrian", "queue"), bound)
-    router.message.register(answer, bound, ReplyToPending())
+    _register_questions(router, bound)
     router.callback_query.register(card_button, StaffCb.filter(), bound)
     router.callback_query.register(forward_to, ForwardCb.filter(), bound)
     router.callback_query.register(return_with, ReturnCb.filter(), bound)
-    router.callback_query.register(proof_button, ProofCb.filter(), bound)
     router.callback_query.register(queue_page, QueueCb.filter(), bound)
     router.message.register(silent)
     router.callback_query.register(silent)
