@@ -34,8 +34,6 @@ from enum import StrEnum
 from complaints.errors import DomainError
 from complaints.model import Notice, NoticeKind, NoticeTarget, ReportStatus, Role
 
-S = ReportStatus
-
 
 class Action(StrEnum):
     """Everything that moves a report."""
@@ -121,45 +119,56 @@ def _t(action: Action, sources: set[ReportStatus], target: ReportStatus, roles: 
                       sets=frozenset(sets or ()), tells=tells, **needs)
 
 
-R, F, K = Recipient, Fact, NoticeKind
-_STAFF_ADMIN = {Role.ADMIN, Role.SUPERADMIN}
-_FORWARDED = (Tell(K.AGENCY_CARD, R.AGENCY), Tell(K.COORDINATOR_FORWARDED, R.COORDINATOR),
-              Tell(K.CITIZEN_FORWARDED, R.CITIZEN, (F.AGENCY,)))
+ADMINS = {Role.ADMIN, Role.SUPERADMIN}
+SUBMITTED, RETURNED = ReportStatus.SUBMITTED, ReportStatus.RETURNED
+FORWARDED, IN_PROGRESS = ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS
+RESOLVED, CLOSED = ReportStatus.RESOLVED, ReportStatus.CLOSED
+TELL_FORWARDED = (
+    Tell(NoticeKind.AGENCY_CARD, Recipient.AGENCY),
+    Tell(NoticeKind.COORDINATOR_FORWARDED, Recipient.COORDINATOR),
+    Tell(NoticeKind.CITIZEN_FORWARDED, Recipient.CITIZEN, (Fact.AGENCY,)),
+)
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        _t(Action.SUBMIT, set(), S.SUBMITTED, {Role.CITIZEN},
-           Tell(K.ADMIN_CARD, R.ADMIN), starts=Deadline.VERIFY),
-        _t(Action.FORWARD, {S.SUBMITTED}, S.FORWARDED, _STAFF_ADMIN, *_FORWARDED,
+        _t(Action.SUBMIT, set(), SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.ADMIN_CARD, Recipient.ADMIN),
+           starts=Deadline.VERIFY),
+        _t(Action.FORWARD, {SUBMITTED}, FORWARDED, ADMINS,
+           *TELL_FORWARDED,
            needs_agency=True, starts=Deadline.FINISH, stops=Deadline.VERIFY),
-        _t(Action.RETURN, {S.SUBMITTED}, S.RETURNED, _STAFF_ADMIN,
-           Tell(K.CITIZEN_RETURNED, R.CITIZEN, (F.REASON,)),
+        _t(Action.RETURN, {SUBMITTED}, RETURNED, ADMINS,
+           Tell(NoticeKind.CITIZEN_RETURNED, Recipient.CITIZEN, (Fact.REASON,)),
            needs_reason=True, stops=Deadline.VERIFY),
-        _t(Action.RESUBMIT, {S.RETURNED}, S.SUBMITTED, {Role.CITIZEN},
-           Tell(K.ADMIN_CARD, R.ADMIN, (F.RESUBMITTED,)),
+        _t(Action.RESUBMIT, {RETURNED}, SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.ADMIN_CARD, Recipient.ADMIN, (Fact.RESUBMITTED,)),
            takes_draft=True, starts=Deadline.VERIFY),
-        _t(Action.WITHDRAW, {S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {Role.CITIZEN},
-           Tell(K.ADMIN_WITHDRAWN, R.ADMIN), stops=Deadline.VERIFY),
-        _t(Action.SEND_BACK, {S.FORWARDED, S.IN_PROGRESS}, S.SUBMITTED, {Role.OPD},
-           Tell(K.ADMIN_SENT_BACK, R.ADMIN, (F.REASON,)),
-           Tell(K.COORDINATOR_SENT_BACK, R.COORDINATOR, (F.REASON,)),
+        _t(Action.WITHDRAW, {SUBMITTED, RETURNED}, ReportStatus.WITHDRAWN, {Role.CITIZEN},
+           Tell(NoticeKind.ADMIN_WITHDRAWN, Recipient.ADMIN),
+           stops=Deadline.VERIFY),
+        _t(Action.SEND_BACK, {FORWARDED, IN_PROGRESS}, SUBMITTED, {Role.OPD},
+           Tell(NoticeKind.ADMIN_SENT_BACK, Recipient.ADMIN, (Fact.REASON,)),
+           Tell(NoticeKind.COORDINATOR_SENT_BACK, Recipient.COORDINATOR, (Fact.REASON,)),
            sets={FieldEffect.CLEAR_AGENCY}, needs_reason=True, starts=Deadline.VERIFY,
            stops=Deadline.FINISH),
-        _t(Action.START, {S.FORWARDED}, S.IN_PROGRESS, {Role.OPD},
-           Tell(K.CITIZEN_IN_PROGRESS, R.CITIZEN, (F.AGENCY,))),
-        _t(Action.REASSIGN, {S.FORWARDED, S.IN_PROGRESS}, S.FORWARDED, _STAFF_ADMIN,
-           *_FORWARDED, Tell(K.AGENCY_REASSIGNED_AWAY, R.PREVIOUS_AGENCY),
+        _t(Action.START, {FORWARDED}, IN_PROGRESS, {Role.OPD},
+           Tell(NoticeKind.CITIZEN_IN_PROGRESS, Recipient.CITIZEN, (Fact.AGENCY,))),
+        _t(Action.REASSIGN, {FORWARDED, IN_PROGRESS}, FORWARDED, ADMINS,
+           *TELL_FORWARDED, Tell(NoticeKind.AGENCY_REASSIGNED_AWAY, Recipient.PREVIOUS_AGENCY),
            needs_agency=True, starts=Deadline.FINISH),
-        _t(Action.RESOLVE, {S.IN_PROGRESS}, S.RESOLVED, {Role.OPD},
-           Tell(K.ADMIN_PROOF, R.ADMIN), needs_proof=True, stops=Deadline.FINISH),
-        _t(Action.REJECT_PROOF, {S.RESOLVED}, S.IN_PROGRESS, _STAFF_ADMIN,
-           Tell(K.AGENCY_PROOF_REJECTED, R.AGENCY, (F.REASON,)), needs_reason=True),
-        _t(Action.CLOSE, {S.RESOLVED}, S.CLOSED, _STAFF_ADMIN,
-           Tell(K.CITIZEN_CLOSED, R.CITIZEN, (F.AGENCY,)),
-           Tell(K.COORDINATOR_CLOSED, R.COORDINATOR), sets={FieldEffect.SET_CLOSED_AT}),
-        _t(Action.REOPEN, {S.CLOSED}, S.SUBMITTED, {Role.CITIZEN},
-           Tell(K.ADMIN_REOPENED, R.ADMIN, (F.REASON,)),
-           Tell(K.COORDINATOR_REOPENED, R.COORDINATOR, (F.REASON,)),
+        _t(Action.RESOLVE, {IN_PROGRESS}, RESOLVED, {Role.OPD},
+           Tell(NoticeKind.ADMIN_PROOF, Recipient.ADMIN),
+           needs_proof=True, stops=Deadline.FINISH),
+        _t(Action.REJECT_PROOF, {RESOLVED}, IN_PROGRESS, ADMINS,
+           Tell(NoticeKind.AGENCY_PROOF_REJECTED, Recipient.AGENCY, (Fact.REASON,)),
+           needs_reason=True),
+        _t(Action.CLOSE, {RESOLVED}, CLOSED, ADMINS,
+           Tell(NoticeKind.CITIZEN_CLOSED, Recipient.CITIZEN, (Fact.AGENCY,)),
+           Tell(NoticeKind.COORDINATOR_CLOSED, Recipient.COORDINATOR),
+           sets={FieldEffect.SET_CLOSED_AT}),
+        _t(Action.REOPEN, {CLOSED}, SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.ADMIN_REOPENED, Recipient.ADMIN, (Fact.REASON,)),
+           Tell(NoticeKind.COORDINATOR_REOPENED, Recipient.COORDINATOR, (Fact.REASON,)),
            sets={FieldEffect.CLEAR_CLOSED_AT, FieldEffect.CLEAR_AGENCY}, needs_reason=True,
            starts=Deadline.VERIFY),
     )

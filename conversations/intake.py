@@ -55,7 +55,6 @@ class Intake(StatesGroup):
     review = State()
 
 
-A = IntakeAction
 PICTURE = F.photo | F.document
 
 
@@ -80,7 +79,7 @@ def _on(action: IntakeAction) -> Any:
 async def _photos_keyboard(t: Translator, draft: IntakeDraft, app: AppContext) -> Markup:
     """Done only while editing the photos from the review (and some came in)."""
     if draft.editing and draft.photos:
-        return _inline([(t("btn-photos-done"), _act(A.PHOTOS_DONE))])
+        return _inline([(t("btn-photos-done"), _act(IntakeAction.PHOTOS_DONE))])
     return ReplyKeyboardRemove()
 
 
@@ -134,17 +133,18 @@ async def _summary(t: Translator, draft: IntakeDraft, app: AppContext) -> str:
 
 
 def _review_buttons(t: Translator) -> InlineKeyboardMarkup:
-    return _inline([(t("btn-send"), _act(A.SEND))],
-                   [(t("btn-edit"), _act(A.EDIT)), (t("btn-cancel"), _act(A.CANCEL))])
+    return _inline([(t("btn-send"), _act(IntakeAction.SEND))],
+                   [(t("btn-edit"), _act(IntakeAction.EDIT)),
+                    (t("btn-cancel"), _act(IntakeAction.CANCEL))])
 
 
 def _edit_buttons(t: Translator) -> InlineKeyboardMarkup:
     return _inline(
-        [(t("btn-edit-photos"), _act(A.EDIT_PHOTOS)),
-         (t("btn-edit-location"), _act(A.EDIT_LOCATION))],
-        [(t("btn-edit-description"), _act(A.EDIT_DESCRIPTION)),
-         (t("btn-edit-category"), _act(A.EDIT_CATEGORY))],
-        [(t("btn-back-to-review"), _act(A.BACK_TO_REVIEW))],
+        [(t("btn-edit-photos"), _act(IntakeAction.EDIT_PHOTOS)),
+         (t("btn-edit-location"), _act(IntakeAction.EDIT_LOCATION))],
+        [(t("btn-edit-description"), _act(IntakeAction.EDIT_DESCRIPTION)),
+         (t("btn-edit-category"), _act(IntakeAction.EDIT_CATEGORY))],
+        [(t("btn-back-to-review"), _act(IntakeAction.BACK_TO_REVIEW))],
     )
 
 
@@ -188,7 +188,7 @@ async def got_photo(message: Message, state: FSMContext, t: Translator, app: App
     received = t("intake-photos-received", count=len(photos), max=MAX_PHOTOS)
     if draft.editing:
         text = f"{received}\n{t('intake-photos-more')}"
-        markup: Any = _inline([(t("btn-photos-done"), _act(A.PHOTOS_DONE))])
+        markup: Any = _inline([(t("btn-photos-done"), _act(IntakeAction.PHOTOS_DONE))])
     else:
         text = f"{received}\n\n{t('intake-location')}"
         markup = _location_keyboard(t)
@@ -299,12 +299,14 @@ WIZARD = Wizard(
     edit_buttons=lambda actions: IntakeCb.filter(F.action.in_(actions)),
     steps=(
         Step(Intake.photos, "intake-photos", "hint-photos", _photos_keyboard, _photos_args,
-             next=Intake.location, edit=A.EDIT_PHOTOS, edit_label="Edit → Photos", inputs=(
+             next=Intake.location, edit=IntakeAction.EDIT_PHOTOS, edit_label="Edit → Photos",
+             inputs=(
                  Input("first photo or album (5 at most)", (PICTURE,), handle=got_photo),
-                 Input("Done (after Edit → Photos)", (_on(A.PHOTOS_DONE),), take=_photos_done,
+                 Input("Done (after Edit → Photos)", (_on(IntakeAction.PHOTOS_DONE),),
+                       take=_photos_done,
                        to=Intake.review, press=True))),
         Step(Intake.location, "intake-location", "hint-location", _ask_location,
-             next=Intake.landmark, back=Intake.photos, edit=A.EDIT_LOCATION,
+             next=Intake.landmark, back=Intake.photos, edit=IntakeAction.EDIT_LOCATION,
              edit_label="Edit → Location (landmark, then review)", inputs=(
                  Input("more photos (5 at most)", (PICTURE,), handle=got_photo,
                        to=Intake.location),
@@ -315,19 +317,20 @@ WIZARD = Wizard(
              inputs=(Input("landmark text or Skip", (TEXT,), take=_landmark),)),
         Step(Intake.description, "intake-description", "hint-description",
              next=Intake.category, while_editing=Intake.review, back=Intake.landmark,
-             edit=A.EDIT_DESCRIPTION, edit_label="Edit → Description (then review)",
+             edit=IntakeAction.EDIT_DESCRIPTION, edit_label="Edit → Description (then review)",
              inputs=(Input("20–2,000 characters", (TEXT,), take=_described),)),
         Step(Intake.category, "intake-category", "hint-category", _categories,
-             next=Intake.review, back=Intake.description, edit=A.EDIT_CATEGORY,
+             next=Intake.review, back=Intake.description, edit=IntakeAction.EDIT_CATEGORY,
              edit_label="Edit → Category (then review)", inputs=(
                  Input("category button", (CategoryCb.filter(),), take=_categorised,
                        press=True),)),
         Step(Intake.review, "intake-review", "hint-review", show=_show_review,
              back=Intake.category, inputs=(
                  Input("Send → SUBMITTED, tracking code, verification due date",
-                       (_on(A.SEND),), handle=send, to=END, press=True),
-                 Input("Edit", (_on(A.EDIT),), handle=choose_field, press=True),
-                 Input("Back to the review", (_on(A.BACK_TO_REVIEW),), handle=back_to_review,
+                       (_on(IntakeAction.SEND),), handle=send, to=END, press=True),
+                 Input("Edit", (_on(IntakeAction.EDIT),), handle=choose_field, press=True),
+                 Input("Back to the review", (_on(IntakeAction.BACK_TO_REVIEW),),
+                       handle=back_to_review,
                        press=True))),
     ),
 )
@@ -364,7 +367,8 @@ async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
 async def offer_resume(message: Message, t: Translator) -> None:
     """A draft exists: continue it or start over."""
     await message.answer(t("intake-resume"), reply_markup=_inline(
-        [(t("btn-resume"), _act(A.RESUME)), (t("btn-restart"), _act(A.RESTART))]))
+        [(t("btn-resume"), _act(IntakeAction.RESUME)),
+         (t("btn-restart"), _act(IntakeAction.RESTART))]))
 
 
 class StaleDraft(Filter):
@@ -408,7 +412,8 @@ async def restart(query: CallbackQuery, state: FSMContext, t: Translator, app: A
 async def ask_cancel(message: Message, t: Translator) -> None:
     """Cancelling discards the draft, so ask first."""
     await message.answer(t("intake-cancel-confirm"), reply_markup=_inline(
-        [(t("btn-cancel-yes"), _act(A.CANCEL_YES)), (t("btn-cancel-no"), _act(A.CANCEL_NO))]))
+        [(t("btn-cancel-yes"), _act(IntakeAction.CANCEL_YES)),
+         (t("btn-cancel-no"), _act(IntakeAction.CANCEL_NO))]))
 
 
 async def cancel_button(query: CallbackQuery, t: Translator) -> None:
@@ -444,11 +449,11 @@ def create_router() -> Router:
     draft = StateFilter(*ORDER)
     msg, press = router.message.register, router.callback_query.register
     msg(stale_draft, draft, StaleDraft())
-    press(resume, _on(A.RESUME))
-    press(restart, _on(A.RESTART))
+    press(resume, _on(IntakeAction.RESUME))
+    press(restart, _on(IntakeAction.RESTART))
     msg(ask_cancel, Command("batal"), draft)
-    press(cancel_button, draft, _on(A.CANCEL))
-    press(cancel_confirmed, draft, _on(A.CANCEL_YES))
-    press(cancel_refused, draft, _on(A.CANCEL_NO))
+    press(cancel_button, draft, _on(IntakeAction.CANCEL))
+    press(cancel_confirmed, draft, _on(IntakeAction.CANCEL_YES))
+    press(cancel_refused, draft, _on(IntakeAction.CANCEL_NO))
     WIZARD.register(router)
     return router

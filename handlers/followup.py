@@ -18,8 +18,6 @@ from presentation.scopes import private_router
 from presentation.staff_callbacks import CitizenAction, CitizenCb, RateCb
 from presentation.texts import Translator
 
-A = CitizenAction
-
 
 class Followup(StatesGroup):
     rating_comment = State()
@@ -50,8 +48,8 @@ async def withdraw_ask(query: CallbackQuery, callback_data: CitizenCb, t: Transl
     """Withdrawing cannot be undone: ask first."""
     rid = callback_data.report_id
     await query.message.answer(t("withdraw-confirm"), reply_markup=InlineKeyboardMarkup(
-        inline_keyboard=[[_button(t("btn-withdraw-yes"), A.WITHDRAW_YES, rid),
-                          _button(t("btn-withdraw-no"), A.WITHDRAW_NO, rid)]]))
+        inline_keyboard=[[_button(t("btn-withdraw-yes"), CitizenAction.WITHDRAW_YES, rid),
+                          _button(t("btn-withdraw-no"), CitizenAction.WITHDRAW_NO, rid)]]))
 
 
 async def withdraw_yes(query: CallbackQuery, callback_data: CitizenCb, t: Translator,
@@ -83,7 +81,7 @@ async def rate(query: CallbackQuery, callback_data: RateCb, state: FSMContext, t
     await query.message.answer(
         t("rating-ask-low" if low else "rating-ask-comment", stars="⭐" * stars),
         reply_markup=None if low else InlineKeyboardMarkup(inline_keyboard=[[
-            _button(t("btn-skip-comment"), A.SKIP_COMMENT, case.id)]]))
+            _button(t("btn-skip-comment"), CitizenAction.SKIP_COMMENT, case.id)]]))
 
 
 async def rating_comment(message: Message, state: FSMContext, t: Translator,
@@ -143,13 +141,14 @@ def create_router() -> Router:
     router = private_router(__name__)
     press, msg = router.callback_query.register, router.message.register
     text = F.text & ~F.text.startswith("/")
-    press(fix_and_resend, CitizenCb.filter(F.action == A.FIX))
-    press(withdraw_ask, CitizenCb.filter(F.action == A.WITHDRAW_ASK))
-    press(withdraw_yes, CitizenCb.filter(F.action == A.WITHDRAW_YES))
-    press(withdraw_no, CitizenCb.filter(F.action == A.WITHDRAW_NO))
+    press(fix_and_resend, CitizenCb.filter(F.action == CitizenAction.FIX))
+    press(withdraw_ask, CitizenCb.filter(F.action == CitizenAction.WITHDRAW_ASK))
+    press(withdraw_yes, CitizenCb.filter(F.action == CitizenAction.WITHDRAW_YES))
+    press(withdraw_no, CitizenCb.filter(F.action == CitizenAction.WITHDRAW_NO))
     press(rate, RateCb.filter())
-    press(skip_comment, Followup.rating_comment, CitizenCb.filter(F.action == A.SKIP_COMMENT))
-    press(not_fixed_ask, CitizenCb.filter(F.action == A.NOT_FIXED))
+    press(skip_comment, Followup.rating_comment,
+          CitizenCb.filter(F.action == CitizenAction.SKIP_COMMENT))
+    press(not_fixed_ask, CitizenCb.filter(F.action == CitizenAction.NOT_FIXED))
     msg(rating_comment, Followup.rating_comment, text)
     msg(not_fixed_words, Followup.not_fixed, text)
     msg(text_needed, StateFilter(Followup.rating_comment, Followup.not_fixed), ~F.text)

@@ -25,7 +25,9 @@ from presentation.staff_callbacks import (
 )
 from presentation.texts import Translator
 
-S = ReportStatus
+AGENCY_WORKING = (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS)  # the finish clock runs
+CLOCK_STOPPED = (ReportStatus.CLOSED, ReportStatus.WITHDRAWN, ReportStatus.RETURNED)
+PROOF_SHOWN = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +42,16 @@ class CardView:
 
 CARDS: dict[CardKind, CardView] = {
     CardKind.ADMIN_CARD: CardView("card-title", {
-        S.SUBMITTED: (("btn-verify-forward", StaffAction.FORWARD_MENU),
+        ReportStatus.SUBMITTED: (("btn-verify-forward", StaffAction.FORWARD_MENU),
                       ("btn-return", StaffAction.RETURN_MENU))}),
     CardKind.ADMIN_PROOF: CardView("card-title-proof", {
-        S.RESOLVED: (("btn-close-notify", StaffAction.CLOSE),
-                     ("btn-reject-proof", StaffAction.REJECT))}, shows_proof=True),
+        ReportStatus.RESOLVED: (("btn-close-notify", StaffAction.CLOSE),
+                                ("btn-reject-proof", StaffAction.REJECT))}, shows_proof=True),
     CardKind.AGENCY_CARD: CardView("card-title", {
-        S.FORWARDED: (("btn-process", StaffAction.START), ("btn-not-ours", StaffAction.NOT_OURS)),
-        S.IN_PROGRESS: (("btn-done-proof", StaffAction.DONE),
-                        ("btn-not-ours", StaffAction.NOT_OURS))}, shows_phone=False),
+        ReportStatus.FORWARDED: (("btn-process", StaffAction.START),
+                                 ("btn-not-ours", StaffAction.NOT_OURS)),
+        ReportStatus.IN_PROGRESS: (("btn-done-proof", StaffAction.DONE),
+                                   ("btn-not-ours", StaffAction.NOT_OURS))}, shows_phone=False),
 }
 
 
@@ -87,8 +90,8 @@ def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> s
         lines.append(t("card-place", place=html.quote(
             " — ".join(p for p in (case.landmark, case.address) if p))))
     lines.append(t("card-filed", at=t.datetime(case.created_at), revision=case.revision))
-    due = case.finish_due if case.status in (S.FORWARDED, S.IN_PROGRESS) else case.verify_due
-    if due is not None and case.status not in (S.CLOSED, S.WITHDRAWN, S.RETURNED):
+    due = case.finish_due if case.status in AGENCY_WORKING else case.verify_due
+    if due is not None and case.status not in CLOCK_STOPPED:
         lines.append(t("card-due", due=t.datetime(due)))
     if view.shows_phone:
         lines.append(t("card-reporter", name=html.quote(case.citizen_name or "-"),
@@ -96,7 +99,7 @@ def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> s
     else:
         lines.append(t("card-reporter-name", name=html.quote(case.citizen_name or "-")))
     lines.append(t("card-description", description=html.quote(_short(case.description, 1500))))
-    if view.shows_proof or (case.resolution_note and case.status in (S.RESOLVED, S.CLOSED)):
+    if view.shows_proof or (case.resolution_note and case.status in PROOF_SHOWN):
         lines.append(t("card-proof-note", note=html.quote(case.resolution_note or "-"),
                        photos=len(case.proof_photos)))
     if last is not None and last.action != "submit":
@@ -184,7 +187,7 @@ def _returned(t: Translator, key: str, case: CaseFile, names: Names,
     incomplete = params.get("reason_key") == ReturnReason.INCOMPLETE
     reason = html.quote(return_reason_text(t, params.get("reason_key"), params["reason"]))
     buttons = []
-    if case.status == S.RETURNED:
+    if case.status == ReportStatus.RETURNED:
         if incomplete:
             buttons.append([_button(t("btn-fix-resend"), CitizenCb(
                 action=CitizenAction.FIX, report_id=case.id).pack())])
@@ -207,26 +210,29 @@ def _closed(t: Translator, key: str, case: CaseFile, names: Names,
              note=html.quote(case.resolution_note or "-")), markup
 
 
-K = NoticeKind
 NOTICES: dict[NoticeKind, NoticeView] = {
-    K.ADMIN_CARD: NoticeView("header-admin-card", _header, Photos.EVIDENCE, CardKind.ADMIN_CARD),
-    K.ADMIN_PROOF: NoticeView("header-admin-proof", _header, Photos.PROOF, CardKind.ADMIN_PROOF),
-    K.ADMIN_SENT_BACK: NoticeView("header-admin-sent-back", _header, card=CardKind.ADMIN_CARD),
-    K.ADMIN_REOPENED: NoticeView("header-admin-reopened", _header, card=CardKind.ADMIN_CARD),
-    K.ADMIN_WITHDRAWN: NoticeView("admin-withdrawn", _one_liner),
-    K.AGENCY_CARD: NoticeView("header-agency-card", _header, Photos.EVIDENCE,
-                              CardKind.AGENCY_CARD),
-    K.AGENCY_PROOF_REJECTED: NoticeView("header-agency-proof-rejected", _header,
-                                        card=CardKind.AGENCY_CARD),
-    K.AGENCY_REASSIGNED_AWAY: NoticeView("agency-reassigned-away", _one_liner),
-    K.COORDINATOR_FORWARDED: NoticeView("coordinator-forwarded", _one_liner),
-    K.COORDINATOR_SENT_BACK: NoticeView("coordinator-sent-back", _one_liner),
-    K.COORDINATOR_CLOSED: NoticeView("coordinator-closed", _one_liner),
-    K.COORDINATOR_REOPENED: NoticeView("coordinator-reopened", _one_liner),
-    K.CITIZEN_FORWARDED: NoticeView("citizen-forwarded", _forwarded),
-    K.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
-    K.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
-    K.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
+    NoticeKind.ADMIN_CARD: NoticeView("header-admin-card", _header, Photos.EVIDENCE,
+                                      CardKind.ADMIN_CARD),
+    NoticeKind.ADMIN_PROOF: NoticeView("header-admin-proof", _header, Photos.PROOF,
+                                       CardKind.ADMIN_PROOF),
+    NoticeKind.ADMIN_SENT_BACK: NoticeView("header-admin-sent-back", _header,
+                                           card=CardKind.ADMIN_CARD),
+    NoticeKind.ADMIN_REOPENED: NoticeView("header-admin-reopened", _header,
+                                          card=CardKind.ADMIN_CARD),
+    NoticeKind.ADMIN_WITHDRAWN: NoticeView("admin-withdrawn", _one_liner),
+    NoticeKind.AGENCY_CARD: NoticeView("header-agency-card", _header, Photos.EVIDENCE,
+                                       CardKind.AGENCY_CARD),
+    NoticeKind.AGENCY_PROOF_REJECTED: NoticeView("header-agency-proof-rejected", _header,
+                                                 card=CardKind.AGENCY_CARD),
+    NoticeKind.AGENCY_REASSIGNED_AWAY: NoticeView("agency-reassigned-away", _one_liner),
+    NoticeKind.COORDINATOR_FORWARDED: NoticeView("coordinator-forwarded", _one_liner),
+    NoticeKind.COORDINATOR_SENT_BACK: NoticeView("coordinator-sent-back", _one_liner),
+    NoticeKind.COORDINATOR_CLOSED: NoticeView("coordinator-closed", _one_liner),
+    NoticeKind.COORDINATOR_REOPENED: NoticeView("coordinator-reopened", _one_liner),
+    NoticeKind.CITIZEN_FORWARDED: NoticeView("citizen-forwarded", _forwarded),
+    NoticeKind.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
+    NoticeKind.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
+    NoticeKind.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
 }
 
 
