@@ -31,6 +31,19 @@ def file_source(
     return str(value)
 
 
+def input_media_source(item: dict[str, Any],
+                       files: dict[str, UploadedFile]) -> str | UploadedFile:
+    """An InputMedia's `media`: an upload named by attach://NAME, or a file id / URL."""
+    source = item.get("media")
+    if isinstance(source, str) and source.startswith("attach://"):
+        upload = files.get(source.removeprefix("attach://"))
+        if upload is not None:
+            return upload
+    elif isinstance(source, str) and source:
+        return source
+    raise bad("can't parse InputMedia: media not found")
+
+
 def resolve_media(store: FileStore, kind: str, source: str | UploadedFile) -> dict[str, Any]:
     """Resolve a photo/document/... source into message fields, storing uploads."""
     if isinstance(source, UploadedFile):

@@ -8,7 +8,7 @@ from typing import Any
 
 from simulator.core import SimulatorCore
 from simulator.state import MEDIA_KINDS, ChatState, SimMessage
-from simulator.uploads import resolve_media
+from simulator.uploads import input_media_source, resolve_media
 from simulator.users import SimUser
 from simulator.validation import check_markup, parse_caption, parse_text, text_payload
 from simulator.wire import ApiError, Handler, UploadedFile, bad
@@ -156,16 +156,7 @@ class EditingMethods(SimulatorCore):
         kind = str(media.get("type", ""))
         if kind not in ("photo", "document", "video", "audio", "animation"):
             raise bad(f'can\'t parse InputMedia: type "{kind}" is unsupported')
-        source = media.get("media")
-        if isinstance(source, str) and source.startswith("attach://"):
-            upload = files.get(source.removeprefix("attach://"))
-            if upload is None:
-                raise bad("can't parse InputMedia: media not found")
-            resolved: str | UploadedFile = upload
-        elif isinstance(source, str) and source:
-            resolved = source
-        else:
-            raise bad("can't parse InputMedia: media not found")
+        resolved = input_media_source(media, files)
         caption = parse_caption(
             media.get("caption"), media.get("parse_mode"), media.get("caption_entities")
         )

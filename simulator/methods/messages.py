@@ -8,7 +8,7 @@ from typing import Any
 
 from simulator.core import SimulatorCore
 from simulator.state import ChatState, snapshot
-from simulator.uploads import file_source, resolve_media
+from simulator.uploads import file_source, input_media_source, resolve_media
 from simulator.users import SimUser
 from simulator.validation import check_markup, parse_caption, parse_text, text_payload
 from simulator.wire import ApiError, Handler, UploadedFile, bad, coerce
@@ -165,16 +165,7 @@ class MessageMethods(SimulatorCore):
         reply = self._reply(state, params)
         prepared: list[tuple[dict[str, Any], str | None]] = []
         for position, (item, kind) in enumerate(zip(media, kinds, strict=True), start=1):
-            source = item.get("media")
-            if isinstance(source, str) and source.startswith("attach://"):
-                upload = files.get(source.removeprefix("attach://"))
-                if upload is None:
-                    raise bad("can't parse InputMedia: media not found")
-                resolved: str | UploadedFile = upload
-            elif isinstance(source, str) and source:
-                resolved = source
-            else:
-                raise bad("can't parse InputMedia: media not found")
+            resolved = input_media_source(item, files)
             caption = parse_caption(
                 item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
             )
