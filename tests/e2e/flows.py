@@ -28,7 +28,12 @@ async def register(user: SimUser, name: str = "Budi Santoso",
     """Consent, name, shared contact, confirm."""
     await user.send_text("/start")
     await expect(user, text("welcome"))
-    consent = await expect(user, text("reg-consent"))
+    await answer_registration(user, await expect(user, text("reg-consent")), name, phone)
+
+
+async def answer_registration(user: SimUser, consent: SimMessage, name: str,
+                              phone: str) -> None:
+    """From the consent prompt: agree, type the name, share the contact, confirm."""
     await user.press(consent, text("btn-agree"))
     await expect(user, text("reg-ask-name"))
     await user.send_text(name)
@@ -45,6 +50,13 @@ async def begin_report(user: SimUser) -> SimMessage:
     await user.send_text("/lapor")
     await expect(user, text("intake-start"))
     return await expect(user, text("intake-photos", max=MAX_PHOTOS))
+
+
+async def start_with_photo(user: SimUser) -> None:
+    """/lapor and one photo: the wizard now asks for the location."""
+    await begin_report(user)
+    await user.send_photo()
+    await expect(user, text("intake-photos-received", count=1, max=MAX_PHOTOS))
 
 
 async def file_until_review(user: SimUser, *, photos: int = 1,

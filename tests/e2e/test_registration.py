@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.simulator import BotApiSimulator
-from tests.e2e.flows import expect
+from complaints.validation import MAX_PHOTOS
+from tests.e2e.flows import answer_registration, expect
+from tests.texts import text
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -118,16 +120,8 @@ async def test_register_before_first_report_then_straight_to_photos(
         sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Dewi")
     await citizen.send_text("/lapor")
-    await expect(citizen, "silakan daftar")
-    consent = await expect(citizen, "Persetujuan")
-    await citizen.press(consent, "Setuju")
-    await expect(citizen, "nama lengkap")
-    await citizen.send_text("Dewi Lestari")
-    await expect(citizen, "Bagikan nomor")
-    await citizen.send_contact("+6281355512345")
-    await expect(citizen, "Nomor telepon diterima")
-    confirm = await expect(citizen, "Dewi Lestari")
-    await citizen.press(confirm, "Benar")
-    await expect(citizen, "Pendaftaran selesai")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await expect(citizen, text("error-not-registered"))
+    consent = await expect(citizen, text("reg-consent"))
+    await answer_registration(citizen, consent, "Dewi Lestari", "+6281355512345")
+    await expect(citizen, text("intake-start"))
+    await expect(citizen, text("intake-photos", max=MAX_PHOTOS))

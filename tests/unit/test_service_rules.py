@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from complaints import admin, services, workflow
-from complaints.calendar import WorkingCalendar
 from complaints.errors import (
     InvalidInput,
     NotAllowed,
@@ -25,7 +23,6 @@ from complaints.model import (
     GeoPoint,
     Notice,
     NoticeTarget,
-    PhotoRef,
     ReportDraft,
     ReportStatus,
     Role,
@@ -33,20 +30,26 @@ from complaints.model import (
 from complaints.questions import PendingInputs
 from complaints.tracking import normalize_tracking_code
 from tests.fakes import FakeDatabase
+from tests.workflow_steps import (
+    ADMIN,
+    CALENDAR,
+    CITIZEN_ID,
+    DLH,
+    DRAFT,
+    NOW,
+    PHOTO,
+    PUPR,
+    act,
+    closed,
+    submit,
+)
 
-NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # a Thursday
-CALENDAR = WorkingCalendar(ZoneInfo("Asia/Makassar"))
-ADMIN = Actor(1, Role.ADMIN, "Ani Admin")
-PUPR = Actor(2, Role.OPD, "Putu PUPR", "PUPR")
-DLH = Actor(3, Role.OPD, "Lala DLH", "DLH")
 COORDINATOR = Actor(4, Role.COORDINATOR, "Kiki Koordinator")
-CITIZEN_ID = 100
 OWNER = Actor(CITIZEN_ID, Role.CITIZEN, "Budi")
-PHOTO = (PhotoRef("photo-1", "unique-1"),)
-DRAFT = ReportDraft(PHOTO, GeoPoint(3.3, 117.63), "Jalan berlubang di depan pasar.", "roads")
 
 
 async def _register(db: FakeDatabase, telegram_id: int = CITIZEN_ID, name: str = "Budi") -> None:
+    """A citizen registered with consent."""
     await services.register_citizen(db.uow(), telegram_id, name=name, phone="+6281234567890",
                                     language="id", consent_at=NOW, now=NOW)
 
@@ -62,31 +65,8 @@ async def db() -> FakeDatabase:
     return database
 
 
-async def _submit(db: FakeDatabase, draft: ReportDraft = DRAFT, now: datetime = NOW) -> int:
-    submitted = await services.submit_report(db.uow(), CITIZEN_ID, draft, now=now,
-                                             calendar=CALENDAR)
-    return submitted.report_id
-
-
-async def _act(db: FakeDatabase, report_id: int, action: Action, actor: Actor,
-               **inputs: Any) -> workflow.ActResult:
-    """The action at the report's current version, as a fresh card would send it."""
-    case = await workflow.case_file(db.uow(), report_id)
-    return await workflow.act(db.uow(), report_id=report_id, action=action, actor=actor,
-                              expected_version=case.version, now=NOW, calendar=CALENDAR,
-                              **inputs)
-
-
-async def _closed(db: FakeDatabase) -> int:
-    report_id = await _submit(db)
-    await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")
-    await _act(db, report_id, Action.START, PUPR)
-    await _act(db, report_id, Action.RESOLVE, PUPR, proof=PHOTO, note="Sudah ditambal")
-    await _act(db, report_id, Action.CLOSE, ADMIN)
-    return report_id
-
-
 def _kinds(db: FakeDatabase) -> list[str]:
+    """The kinds of committed outbox notices, oldest first."""
     return [notice.kind for notice in db.state.outbox]
 
 
@@ -105,11 +85,11 @@ async def test_changes_are_seen_only_after_commit() -> None:
 
 
 async def test_a_failed_action_leaves_no_trace(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     before = await workflow.case_file(db.uow(), report_id)
     outbox = list(db.state.outbox)
     with pytest.raises(InvalidInput):
-        await _act(db, report_id, Action.FORWARD, ADMIN, agency="NOPE")
+        await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="NOPE")
     assert await workflow.case_file(db.uow(), report_id) == before
     assert db.state.outbox == outbox
 
@@ -130,11 +110,11 @@ async def test_only_registered_citizens_with_consent_may_submit() -> None:
     database = FakeDatabase()
     await services.ensure_citizen(database.uow(), CITIZEN_ID, "id", NOW)
     with pytest.raises(NotRegistered):
-        await _submit(database)
+        await submit(database.uow)
     await _register(database)
     citizen = await services.get_citizen(database.uow(), CITIZEN_ID)
     assert citizen is not None and citizen.is_registered and citizen.consent_at == NOW
-    assert await _submit(database)
+    assert await submit(database.uow)
 
 
 async def test_language_switch_is_kept_and_unknown_languages_refused(db: FakeDatabase) -> None:
@@ -170,15 +150,15 @@ async def test_submit_gives_a_tracking_code_a_verify_deadline_and_an_admin_card(
 async def test_submit_refuses_bad_drafts_and_stores_nothing(
         db: FakeDatabase, draft: ReportDraft, key: str) -> None:
     with pytest.raises(InvalidInput) as err:
-        await _submit(db, draft)
+        await submit(db.uow, draft)
     assert err.value.key == key
     assert db.state.reports == {} and db.state.outbox == []
 
 
 async def test_citizens_see_only_their_own_reports_newest_first(db: FakeDatabase) -> None:
     await _register(db, 200, "Sari")
-    first = await _submit(db)
-    second = await _submit(db, now=NOW + timedelta(hours=1))
+    first = await submit(db.uow)
+    second = await submit(db.uow, now=NOW + timedelta(hours=1))
     mine = await services.list_my_reports(db.uow(), CITIZEN_ID)
     codes = [(await workflow.case_file(db.uow(), rid)).code for rid in (second, first)]
     assert [summary.code for summary in mine] == codes
@@ -210,35 +190,35 @@ async def test_only_staff_act_as_staff_and_removed_staff_no_longer() -> None:
 ])
 async def test_a_submitted_report_refuses_the_wrong_roles(
         db: FakeDatabase, actor: Actor, action: Action, inputs: dict[str, str]) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     with pytest.raises(NotAllowed):
-        await _act(db, report_id, action, actor, **inputs)
+        await act(db.uow, report_id, action, actor, **inputs)
     case = await workflow.case_file(db.uow(), report_id)
     assert case.status is ReportStatus.SUBMITTED and case.version == 1
 
 
 async def test_agency_staff_act_only_on_their_own_agency_reports(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
-    await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    report_id = await submit(db.uow)
+    await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
     for intruder in (DLH, ADMIN, COORDINATOR):
         with pytest.raises(NotAllowed):
-            await _act(db, report_id, Action.START, intruder)
-    started = await _act(db, report_id, Action.START, PUPR)
+            await act(db.uow, report_id, Action.START, intruder)
+    started = await act(db.uow, report_id, Action.START, PUPR)
     assert started.report.status is ReportStatus.IN_PROGRESS
     assert db.state.outbox[-2] == Notice("citizen_in_progress", NoticeTarget.CITIZEN, report_id,
                                          str(CITIZEN_ID), {"agency": "PUPR"})
 
 
 async def test_a_stale_press_is_already_handled_and_applies_nothing(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     old = await workflow.case_file(db.uow(), report_id)
-    await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
     second_admin = Actor(5, Role.ADMIN, "Dodi Admin")
     with pytest.raises(StaleReport) as err:
         await workflow.act(db.uow(), report_id=report_id, action=Action.FORWARD,
                            actor=second_admin, expected_version=old.version, now=NOW,
                            calendar=CALENDAR, agency="DLH")
-    assert err.value.params["name"] == "Ani Admin"
+    assert err.value.params["name"] == ADMIN.name
     assert err.value.params["status"] == "forwarded"
     case = await workflow.case_file(db.uow(), report_id)
     assert case.agency_code == "PUPR" and case.version == 2
@@ -246,22 +226,22 @@ async def test_a_stale_press_is_already_handled_and_applies_nothing(db: FakeData
 
 
 async def test_an_action_the_status_does_not_allow_is_already_handled(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     with pytest.raises(StaleReport) as err:
-        await _act(db, report_id, Action.CLOSE, ADMIN)
+        await act(db.uow, report_id, Action.CLOSE, ADMIN)
     assert err.value.params["status"] == "submitted"
 
 
 # --- inputs each step needs ---------------------------------------------------------------
 
 async def test_return_needs_a_reason_of_reasonable_length(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     for reason, key in ((None, "error-reason-required"), ("   ", "error-reason-required"),
                         ("x" * 501, "error-reason-long")):
         with pytest.raises(InvalidInput) as err:
-            await _act(db, report_id, Action.RETURN, ADMIN, reason=reason)
+            await act(db.uow, report_id, Action.RETURN, ADMIN, reason=reason)
         assert err.value.key == key
-    returned = await _act(db, report_id, Action.RETURN, ADMIN, reason="  Foto  buram ",
+    returned = await act(db.uow, report_id, Action.RETURN, ADMIN, reason="  Foto  buram ",
                           reason_key="incomplete")
     assert returned.report.status is ReportStatus.RETURNED
     assert returned.report.events[-1].note == "Foto buram"
@@ -272,13 +252,13 @@ async def test_return_needs_a_reason_of_reasonable_length(db: FakeDatabase) -> N
 
 async def test_forward_needs_an_active_agency_and_starts_the_ten_day_clock(
         db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     await admin.edit_agency(db.uow(), "DLH", active=False)
     for agency in (None, "NOPE", "DLH"):
         with pytest.raises(InvalidInput) as err:
-            await _act(db, report_id, Action.FORWARD, ADMIN, agency=agency)
+            await act(db.uow, report_id, Action.FORWARD, ADMIN, agency=agency)
         assert err.value.key == "error-agency-unknown"
-    forwarded = (await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")).report
+    forwarded = (await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")).report
     assert forwarded.agency_code == "PUPR"
     assert forwarded.finish_due == datetime(2026, 12, 17, 23, 59, 59,
                                             tzinfo=ZoneInfo("Asia/Makassar"))
@@ -288,16 +268,16 @@ async def test_forward_needs_an_active_agency_and_starts_the_ten_day_clock(
 
 
 async def test_done_needs_proof_photos_and_a_note(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
-    await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")
-    await _act(db, report_id, Action.START, PUPR)
+    report_id = await submit(db.uow)
+    await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    await act(db.uow, report_id, Action.START, PUPR)
     for proof, note, key in (((), "Sudah", "error-proof-photo-required"),
                              (PHOTO * 6, "Sudah", "error-proof-photo-required"),
                              (PHOTO, "  ", "error-proof-note-required")):
         with pytest.raises(InvalidInput) as err:
-            await _act(db, report_id, Action.RESOLVE, PUPR, proof=proof, note=note)
+            await act(db.uow, report_id, Action.RESOLVE, PUPR, proof=proof, note=note)
         assert err.value.key == key
-    resolved = (await _act(db, report_id, Action.RESOLVE, PUPR, proof=PHOTO,
+    resolved = (await act(db.uow, report_id, Action.RESOLVE, PUPR, proof=PHOTO,
                            note="Sudah ditambal")).report
     assert resolved.status is ReportStatus.RESOLVED and resolved.proof_photos == PHOTO
     assert resolved.resolution_note == "Sudah ditambal" and resolved.photos == PHOTO
@@ -305,9 +285,9 @@ async def test_done_needs_proof_photos_and_a_note(db: FakeDatabase) -> None:
 
 
 async def test_not_ours_goes_back_to_the_admin_without_an_agency(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
-    await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")
-    back = (await _act(db, report_id, Action.SEND_BACK, PUPR, reason="Urusan DLH")).report
+    report_id = await submit(db.uow)
+    await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    back = (await act(db.uow, report_id, Action.SEND_BACK, PUPR, reason="Urusan DLH")).report
     assert back.status is ReportStatus.SUBMITTED and back.agency_code is None
     assert db.state.outbox[-2] == Notice("coordinator_sent_back", NoticeTarget.COORDINATOR,
                                          report_id, "PUPR",
@@ -315,32 +295,32 @@ async def test_not_ours_goes_back_to_the_admin_without_an_agency(db: FakeDatabas
 
 
 async def test_reassigning_tells_the_previous_agency(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
-    await _act(db, report_id, Action.FORWARD, ADMIN, agency="PUPR")
-    await _act(db, report_id, Action.REASSIGN, ADMIN, agency="DLH")
+    report_id = await submit(db.uow)
+    await act(db.uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    await act(db.uow, report_id, Action.REASSIGN, ADMIN, agency="DLH")
     assert Notice("agency_reassigned_away", NoticeTarget.AGENCY, report_id, "PUPR") in (
         db.state.outbox)
     assert (await workflow.case_file(db.uow(), report_id)).agency_code == "DLH"
 
 
 async def test_withdraw_by_the_owner_only_before_forwarding(db: FakeDatabase) -> None:
-    withdrawn = await _submit(db)
-    result = await _act(db, withdrawn, Action.WITHDRAW, OWNER)
+    withdrawn = await submit(db.uow)
+    result = await act(db.uow, withdrawn, Action.WITHDRAW, OWNER)
     assert result.report.status is ReportStatus.WITHDRAWN
     assert _kinds(db)[-2] == "admin_withdrawn"
-    forwarded = await _submit(db)
-    await _act(db, forwarded, Action.FORWARD, ADMIN, agency="PUPR")
+    forwarded = await submit(db.uow)
+    await act(db.uow, forwarded, Action.FORWARD, ADMIN, agency="PUPR")
     with pytest.raises(StaleReport):
-        await _act(db, forwarded, Action.WITHDRAW, OWNER)
+        await act(db.uow, forwarded, Action.WITHDRAW, OWNER)
 
 
 async def test_resubmit_keeps_the_code_and_counts_revisions(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     before = await workflow.case_file(db.uow(), report_id)
-    await _act(db, report_id, Action.RETURN, ADMIN, reason="kurang", reason_key="incomplete")
+    await act(db.uow, report_id, Action.RETURN, ADMIN, reason="kurang", reason_key="incomplete")
     fixed = ReportDraft(PHOTO * 2, GeoPoint(3.31, 117.6), "Lubang besar di Jl. Mulawarman.",
                         "drainage")
-    after = (await _act(db, report_id, Action.RESUBMIT, OWNER, draft=fixed)).report
+    after = (await act(db.uow, report_id, Action.RESUBMIT, OWNER, draft=fixed)).report
     assert after.code == before.code and after.revision == 2
     assert after.status is ReportStatus.SUBMITTED and after.category_key == "drainage"
     assert after.photos == PHOTO * 2 and after.location == GeoPoint(3.31, 117.6)
@@ -351,14 +331,14 @@ async def test_resubmit_keeps_the_code_and_counts_revisions(db: FakeDatabase) ->
 # --- after closing: rating and reopening --------------------------------------------------
 
 async def test_close_tells_the_citizen_and_the_coordinator(db: FakeDatabase) -> None:
-    report_id = await _closed(db)
+    report_id = await closed(db.uow)
     case = await workflow.case_file(db.uow(), report_id)
     assert case.status is ReportStatus.CLOSED and case.closed_at == NOW
     assert _kinds(db)[-3:] == ["citizen_closed", "coordinator_closed", "refresh_cards"]
 
 
 async def test_a_good_rating_is_stored_and_the_report_stays_closed(db: FakeDatabase) -> None:
-    report_id = await _closed(db)
+    report_id = await closed(db.uow)
     for stars in (0, 6):
         with pytest.raises(InvalidInput):
             await workflow.rate(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id,
@@ -370,7 +350,7 @@ async def test_a_good_rating_is_stored_and_the_report_stays_closed(db: FakeDatab
 
 
 async def test_a_low_rating_reopens_for_the_admin(db: FakeDatabase) -> None:
-    report_id = await _closed(db)
+    report_id = await closed(db.uow)
     reopened = await workflow.rate(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id,
                                    stars=2, comment=None, now=NOW, calendar=CALENDAR)
     assert reopened.status is ReportStatus.SUBMITTED and reopened.rating == 2
@@ -384,7 +364,7 @@ async def test_a_low_rating_reopens_for_the_admin(db: FakeDatabase) -> None:
 
 
 async def test_rating_needs_a_closed_report_of_ones_own(db: FakeDatabase) -> None:
-    report_id = await _submit(db)
+    report_id = await submit(db.uow)
     with pytest.raises(StaleReport):
         await workflow.rate(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id, stars=5,
                             comment=None, now=NOW, calendar=CALENDAR)
@@ -394,7 +374,7 @@ async def test_rating_needs_a_closed_report_of_ones_own(db: FakeDatabase) -> Non
 
 
 async def test_not_fixed_only_within_seven_days_and_by_the_owner(db: FakeDatabase) -> None:
-    report_id = await _closed(db)
+    report_id = await closed(db.uow)
     with pytest.raises(ReportNotFound):
         await workflow.not_fixed(db.uow(), citizen_id=999, report_id=report_id, words="x",
                                  now=NOW, calendar=CALENDAR)
@@ -411,9 +391,9 @@ async def test_not_fixed_only_within_seven_days_and_by_the_owner(db: FakeDatabas
 # --- staff queues and questions -----------------------------------------------------------
 
 async def test_queues_page_oldest_first_and_agencies_see_their_own(db: FakeDatabase) -> None:
-    ids = [await _submit(db, now=NOW + timedelta(minutes=n)) for n in range(3)]
-    await _act(db, ids[0], Action.FORWARD, ADMIN, agency="PUPR")
-    await _act(db, ids[1], Action.FORWARD, ADMIN, agency="DLH")
+    ids = [await submit(db.uow, now=NOW + timedelta(minutes=n)) for n in range(3)]
+    await act(db.uow, ids[0], Action.FORWARD, ADMIN, agency="PUPR")
+    await act(db.uow, ids[1], Action.FORWARD, ADMIN, agency="DLH")
     page, total = await workflow.queue(db.uow(), "opd", "PUPR", page=0)
     assert [c.id for c in page] == [ids[0]] and total == 1
     page, total = await workflow.queue(db.uow(), "coordinator", None, page=1, page_size=2)
