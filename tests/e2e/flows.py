@@ -26,9 +26,14 @@ async def expect(user: SimUser, *fragments: str, wait: float = 5.0) -> SimMessag
 async def register(user: SimUser, name: str = "Budi Santoso",
                    phone: str = "6281234567890") -> None:
     """Consent, name, shared contact, confirm."""
+    await answer_registration(user, await open_registration(user), name, phone)
+
+
+async def open_registration(user: SimUser) -> SimMessage:
+    """/start: the welcome, then the consent prompt (returned, to press on)."""
     await user.send_text("/start")
     await expect(user, text("welcome"))
-    await answer_registration(user, await expect(user, text("reg-consent")), name, phone)
+    return await expect(user, text("reg-consent"))
 
 
 async def answer_registration(user: SimUser, consent: SimMessage, name: str,
@@ -59,6 +64,12 @@ async def start_with_photo(user: SimUser) -> None:
     await expect(user, text("intake-photos-received", count=1, max=MAX_PHOTOS))
 
 
+async def send_pin(user: SimUser) -> None:
+    """A location pin in Tarakan: accepted, and the landmark is asked for."""
+    await user.send_location(*IN_TARAKAN)
+    await expect(user, text("intake-landmark"))
+
+
 async def file_until_review(user: SimUser, *, photos: int = 1,
                             description: str = DESCRIPTION) -> SimMessage:
     """From /lapor to the review summary, answering every step correctly."""
@@ -73,8 +84,7 @@ async def file_until_review(user: SimUser, *, photos: int = 1,
         counted = text("intake-photos-received", count=photos, max=MAX_PHOTOS)
         await user.wait_for(lambda m: m.message_id == progress.message_id
                             and counted in m.content)
-    await user.send_location(*IN_TARAKAN)
-    await expect(user, text("intake-landmark"))
+    await send_pin(user)
     await user.send_text(text("btn-skip"))
     await expect(user, text("intake-description"))
     await user.send_text(description)

@@ -19,6 +19,7 @@ from tests.e2e.flows import (
     expect,
     file_until_review,
     register,
+    send_pin,
     start_with_photo,
     submit,
 )
@@ -127,8 +128,7 @@ async def test_edited_message_is_not_applied_silently(sim: BotApiSimulator, bot)
     citizen = sim.user("Edo")
     await register(citizen, name="Edo")
     await start_with_photo(citizen)
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("Lewati ➡️")
     await expect(citizen, "Langkah 3 dari 5")
     sent = await citizen.send_text(DESCRIPTION)
@@ -149,8 +149,7 @@ async def test_more_than_five_photos_keeps_five(sim: BotApiSimulator, bot) -> No
     await expect(citizen, "Maksimal 5 foto")
     await citizen.send_photo()
     await expect(citizen, "Maksimal 5 foto")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
 
 
 async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bot) -> None:
@@ -162,12 +161,10 @@ async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bo
     await expect(citizen, "Langkah 1 dari 5")
     await citizen.send_photo()
     await expect(citizen, "Foto diterima (1/5)")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("/kembali")
     await expect(citizen, "Langkah 2 dari 5")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("/batal")
     ask = await expect(citizen, "Batalkan laporan ini?")
     await citizen.press(ask, "Tidak, lanjutkan")
@@ -204,8 +201,7 @@ async def test_other_commands_keep_the_draft(sim: BotApiSimulator, bot) -> None:
     resume = await expect(citizen, "draf laporan yang belum selesai")
     await citizen.press(resume, "Lanjutkan")
     await expect(citizen, "Langkah 2 dari 5")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
 
 
 async def test_review_edit_changes_one_field(sim: BotApiSimulator, bot) -> None:
@@ -263,8 +259,7 @@ async def test_restart_mid_wizard_continues(sim: BotApiSimulator, bot) -> None:
     progress = await expect(citizen, "Foto diterima (1/5)")
     await citizen.wait_for(lambda m: m.message_id == progress.message_id and "(2/5)" in m.content)
     await bot.restart()
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("Lewati ➡️")
     await expect(citizen, "Langkah 3 dari 5")
     await bot.restart()

@@ -6,7 +6,7 @@ import pytest
 
 from bot.simulator import BotApiSimulator
 from complaints.validation import MAX_PHOTOS
-from tests.e2e.flows import answer_registration, expect
+from tests.e2e.flows import answer_registration, expect, open_registration
 from tests.texts import text
 
 
@@ -41,9 +41,7 @@ async def test_register_with_shared_contact(sim: BotApiSimulator, bot) -> None:
 
 async def test_registration_refuses_bad_input_and_keeps_going(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Rina")
-    await citizen.send_text("/start")
-    await expect(citizen, "Selamat datang")
-    consent = await expect(citizen, "Persetujuan")
+    consent = await open_registration(citizen)
     await citizen.send_text("halo")
     await expect(citizen, "tekan salah satu tombol")
     await expect(citizen, "Persetujuan")
@@ -89,9 +87,7 @@ async def test_registration_refuses_bad_input_and_keeps_going(sim: BotApiSimulat
 
 async def test_declining_consent_stores_nothing(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Andi")
-    await citizen.send_text("/start")
-    await expect(citizen, "Selamat datang")
-    consent = await expect(citizen, "Persetujuan")
+    consent = await open_registration(citizen)
     await citizen.press(consent, "Tidak setuju")
     await expect(citizen, "Tanpa persetujuan")
     await citizen.send_text("/lapor")
