@@ -448,7 +448,6 @@ class FakeUnitOfWork:
         """What this transaction did becomes what everyone sees."""
         assert self._working is not None, "commit() outside `async with`"
         self._database.state = copy.deepcopy(self._working)
-        self._database.commits += 1
 
 
 class FakeDatabase:
@@ -458,7 +457,6 @@ class FakeDatabase:
         self.state = FakeState(categories={c.key: c for c in CATEGORIES},
                                suggestions=dict(SUGGESTIONS),
                                agencies={a.code: a for a in AGENCIES})
-        self.commits = 0
 
     def uow(self) -> FakeUnitOfWork:
         """A new unit of work (what services receive as `uow()`)."""
