@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from complaints import admin
 from complaints.model import ChatPurpose, Role
 from simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
+from tests.conftest import RunningBot
 from tests.e2e.flows import expect, file_until_review, register, submit
+from tests.texts import text
 
 
 @dataclass
@@ -28,8 +30,9 @@ class City:
     dlh_group: SimGroup
 
 
-async def staff_the_city(sim: BotApiSimulator, running) -> City:
+async def staff_the_city(sim: BotApiSimulator, running: RunningBot) -> City:
     """Staff and chats set up as `lapor-admin` would, through the same services."""
+    assert running.app is not None, "the bot must be running"
     uow = running.app.context.uow
     now = datetime.now(UTC)
     users = {name: sim.user(name) for name in
@@ -76,4 +79,64 @@ async def citizen_files(sim: BotApiSimulator, name: str = "Budi", photos: int = 
     return citizen, code
 
 
-__all__ = ["City", "citizen_files", "expect", "in_group", "staff_the_city"]
+async def open_menu(user: SimUser, group: SimGroup, card: SimMessage, button: str,
+                    option: str) -> SimMessage:
+    """Press a card's button; the card turns into a menu offering `option`."""
+    await user.press(card, button)
+    return await user.wait_for(lambda m: m.message_id == card.message_id
+                               and any(option in b for b in m.buttons), chat=group)
+
+
+async def admin_card(city: City, code: str) -> SimMessage:
+    """The report's card in the admin group (after its photos), with its buttons."""
+    verify = text("btn-verify-forward")
+    return await city.admin.wait_for(lambda m: code in m.content and verify in m.buttons,
+                                     chat=city.admin_group, timeout=10)
+
+
+async def forward(city: City, card: SimMessage, agency: str) -> None:
+    """The admin verifies the report and forwards it to the agency from the card's menu."""
+    menu = await open_menu(city.admin, city.admin_group, card, text("btn-verify-forward"),
+                           agency)
+    await city.admin.press(menu, agency)
+
+
+async def agency_card(user: SimUser, group: SimGroup, code: str,
+                      button: str | None = None) -> SimMessage:
+    """The report's card in an agency's group offering `button` (Process by default)."""
+    wanted = button or text("btn-process")
+    return await user.wait_for(lambda m: code in m.content and wanted in m.buttons,
+                               chat=group, timeout=10)
+
+
+async def start_work(city: City, code: str) -> SimMessage:
+    """PUPR's operator presses Process; returns the card now offering Done (send proof)."""
+    await city.pupr.press(await agency_card(city.pupr, city.pupr_group, code),
+                          text("btn-process"))
+    return await agency_card(city.pupr, city.pupr_group, code, text("btn-done-proof"))
+
+
+async def send_proof(user: SimUser, ask: SimMessage, note: str,
+                     chat: SimGroup | None = None) -> None:
+    """Answer the proof question with one photo captioned with the note, then send it."""
+    await user.send_photo(chat=chat, reply_to=ask, caption=note)
+    send = text("btn-proof-submit")
+    summary = await user.wait_for(lambda m: note in m.content and send in m.buttons, chat=chat)
+    await user.press(summary, send)
+
+
+async def proof_card(city: City, *fragments: str) -> SimMessage:
+    """The proof card in the admin group, with Close and Reject, containing every fragment."""
+    close_button = text("btn-close-notify")
+    return await city.admin.wait_for(lambda m: close_button in m.buttons
+                                     and all(part in m.content for part in fragments),
+                                     chat=city.admin_group, timeout=10)
+
+
+async def close(city: City, *fragments: str) -> None:
+    """The admin closes the resolved report from its proof card and the citizen is told."""
+    await city.admin.press(await proof_card(city, *fragments), text("btn-close-notify"))
+
+
+__all__ = ["City", "admin_card", "agency_card", "citizen_files", "close", "expect", "forward",
+           "in_group", "open_menu", "proof_card", "send_proof", "staff_the_city", "start_work"]

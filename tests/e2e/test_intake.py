@@ -15,9 +15,12 @@ from tests.e2e.flows import (
     IN_TARAKAN,
     JAKARTA,
     begin_report,
+    edit_field,
     expect,
     file_until_review,
     register,
+    send_pin,
+    start_with_photo,
     submit,
 )
 
@@ -124,11 +127,8 @@ async def test_wrong_input_at_every_step_gets_a_hint(sim: BotApiSimulator, bot) 
 async def test_edited_message_is_not_applied_silently(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Edo")
     await register(citizen, name="Edo")
-    await begin_report(citizen)
-    await citizen.send_photo()
-    await expect(citizen, "Foto diterima")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await start_with_photo(citizen)
+    await send_pin(citizen)
     await citizen.send_text("Lewati ➡️")
     await expect(citizen, "Langkah 3 dari 5")
     sent = await citizen.send_text(DESCRIPTION)
@@ -149,8 +149,7 @@ async def test_more_than_five_photos_keeps_five(sim: BotApiSimulator, bot) -> No
     await expect(citizen, "Maksimal 5 foto")
     await citizen.send_photo()
     await expect(citizen, "Maksimal 5 foto")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
 
 
 async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bot) -> None:
@@ -162,12 +161,10 @@ async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bo
     await expect(citizen, "Langkah 1 dari 5")
     await citizen.send_photo()
     await expect(citizen, "Foto diterima (1/5)")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("/kembali")
     await expect(citizen, "Langkah 2 dari 5")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("/batal")
     ask = await expect(citizen, "Batalkan laporan ini?")
     await citizen.press(ask, "Tidak, lanjutkan")
@@ -191,9 +188,7 @@ async def test_cancel_asks_first_and_back_goes_one_step(sim: BotApiSimulator, bo
 async def test_other_commands_keep_the_draft(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Maya")
     await register(citizen, name="Maya")
-    await begin_report(citizen)
-    await citizen.send_photo()
-    await expect(citizen, "Foto diterima")
+    await start_with_photo(citizen)
     await citizen.send_text("/status")
     await expect(citizen, "belum punya laporan")
     await expect(citizen, "Draf laporan Anda tetap tersimpan")
@@ -206,34 +201,24 @@ async def test_other_commands_keep_the_draft(sim: BotApiSimulator, bot) -> None:
     resume = await expect(citizen, "draf laporan yang belum selesai")
     await citizen.press(resume, "Lanjutkan")
     await expect(citizen, "Langkah 2 dari 5")
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
 
 
 async def test_review_edit_changes_one_field(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Yuni")
     await register(citizen, name="Yuni")
     review = await file_until_review(citizen)
-    await citizen.press(review, "Ubah")
-    fields = await citizen.wait_for(lambda m: m.message_id == review.message_id
-                                    and "📝 Keterangan" in m.buttons)
-    await citizen.press(fields, "Keterangan")
+    await edit_field(citizen, review, "📝 Keterangan")
     await expect(citizen, "Langkah 3 dari 5")
     await citizen.send_text("Saluran air tersumbat sampah sehingga jalan tergenang tiap hujan.")
     review = await expect(citizen, "Langkah 5 dari 5", "Saluran air tersumbat",
                           "Jalan dan jembatan")
-    await citizen.press(review, "Ubah")
-    fields = await citizen.wait_for(lambda m: m.message_id == review.message_id
-                                    and "🗂 Kategori" in m.buttons)
-    await citizen.press(fields, "Kategori")
+    await edit_field(citizen, review, "🗂 Kategori")
     categories = await expect(citizen, "Langkah 4 dari 5")
     await citizen.press(categories, "Drainase dan banjir")
     review = await expect(citizen, "Langkah 5 dari 5", "Saluran air tersumbat",
                           "Drainase dan banjir")
-    await citizen.press(review, "Ubah")
-    fields = await citizen.wait_for(lambda m: m.message_id == review.message_id
-                                    and "📷 Foto" in m.buttons)
-    await citizen.press(fields, "Foto")
+    await edit_field(citizen, review, "📷 Foto")
     await expect(citizen, "Langkah 1 dari 5")
     await citizen.send_album(2)
     progress = await expect(citizen, "Foto diterima (1/5)", "Selesai")
@@ -274,8 +259,7 @@ async def test_restart_mid_wizard_continues(sim: BotApiSimulator, bot) -> None:
     progress = await expect(citizen, "Foto diterima (1/5)")
     await citizen.wait_for(lambda m: m.message_id == progress.message_id and "(2/5)" in m.content)
     await bot.restart()
-    await citizen.send_location(*IN_TARAKAN)
-    await expect(citizen, "Lokasi diterima")
+    await send_pin(citizen)
     await citizen.send_text("Lewati ➡️")
     await expect(citizen, "Langkah 3 dari 5")
     await bot.restart()
@@ -291,9 +275,7 @@ async def test_restart_mid_wizard_continues(sim: BotApiSimulator, bot) -> None:
 async def test_coming_back_after_hours_asks_to_continue(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Wati")
     await register(citizen, name="Wati")
-    await begin_report(citizen)
-    await citizen.send_photo()
-    await expect(citizen, "Foto diterima")
+    await start_with_photo(citizen)
     app = bot.app
     key = StorageKey(bot_id=sim.bot_id, chat_id=citizen.id, user_id=citizen.id)
     data = await app.dispatcher.storage.get_data(key)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from complaints.validation import MAX_PHOTOS
 from simulator import BotApiSimulator
-from tests.e2e.flows import expect
+from tests.e2e.flows import answer_registration, expect, open_registration
+from tests.texts import text
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
@@ -39,9 +41,7 @@ async def test_register_with_shared_contact(sim: BotApiSimulator, bot) -> None:
 
 async def test_registration_refuses_bad_input_and_keeps_going(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Rina")
-    await citizen.send_text("/start")
-    await expect(citizen, "Selamat datang")
-    consent = await expect(citizen, "Persetujuan")
+    consent = await open_registration(citizen)
     await citizen.send_text("halo")
     await expect(citizen, "tekan salah satu tombol")
     await expect(citizen, "Persetujuan")
@@ -87,9 +87,7 @@ async def test_registration_refuses_bad_input_and_keeps_going(sim: BotApiSimulat
 
 async def test_declining_consent_stores_nothing(sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Andi")
-    await citizen.send_text("/start")
-    await expect(citizen, "Selamat datang")
-    consent = await expect(citizen, "Persetujuan")
+    consent = await open_registration(citizen)
     await citizen.press(consent, "Tidak setuju")
     await expect(citizen, "Tanpa persetujuan")
     await citizen.send_text("/lapor")
@@ -118,16 +116,8 @@ async def test_register_before_first_report_then_straight_to_photos(
         sim: BotApiSimulator, bot) -> None:
     citizen = sim.user("Dewi")
     await citizen.send_text("/lapor")
-    await expect(citizen, "silakan daftar")
-    consent = await expect(citizen, "Persetujuan")
-    await citizen.press(consent, "Setuju")
-    await expect(citizen, "nama lengkap")
-    await citizen.send_text("Dewi Lestari")
-    await expect(citizen, "Bagikan nomor")
-    await citizen.send_contact("+6281355512345")
-    await expect(citizen, "Nomor telepon diterima")
-    confirm = await expect(citizen, "Dewi Lestari")
-    await citizen.press(confirm, "Benar")
-    await expect(citizen, "Pendaftaran selesai")
-    await expect(citizen, "laporan baru")
-    await expect(citizen, "Langkah 1 dari 5")
+    await expect(citizen, text("error-not-registered"))
+    consent = await expect(citizen, text("reg-consent"))
+    await answer_registration(citizen, consent, "Dewi Lestari", "+6281355512345")
+    await expect(citizen, text("intake-start"))
+    await expect(citizen, text("intake-photos", max=MAX_PHOTOS))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,15 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaints import admin, services, workflow
-from complaints.calendar import WorkingCalendar
 from complaints.errors import InvalidInput, NotAllowed, ReportNotFound, StaleReport
 from complaints.lifecycle import Action
 from complaints.model import (
     Actor,
     ChatPurpose,
     GeoPoint,
-    PhotoKind,
-    PhotoRef,
     ReportDraft,
     ReportStatus,
     Role,
@@ -27,14 +24,18 @@ from complaints.model import (
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.uow import SqlUnitOfWork
-
-NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
-CALENDAR = WorkingCalendar(ZoneInfo("Asia/Makassar"))
-ADMIN = Actor(1, Role.ADMIN, "Ani")
-PUPR = Actor(2, Role.OPD, "Putu", "PUPR")
-DLH = Actor(3, Role.OPD, "Lala", "DLH")
-CITIZEN_ID = 100
-PHOTO = (PhotoRef("p", "u", PhotoKind.PHOTO),)
+from tests.workflow_steps import (
+    ADMIN,
+    CALENDAR,
+    CITIZEN_ID,
+    DLH,
+    NOW,
+    PHOTO,
+    PUPR,
+    act,
+    closed,
+    submit,
+)
 
 
 @pytest.fixture
@@ -52,49 +53,28 @@ async def uow(tmp_path: Path):
     await engine.dispose()
 
 
-async def _report(uow) -> int:
-    draft = ReportDraft(PHOTO, GeoPoint(3.3, 117.63), "Jalan berlubang di depan pasar.", "roads")
-    submitted = await services.submit_report(uow(), CITIZEN_ID, draft, now=NOW, calendar=CALENDAR)
-    return submitted.report_id
-
-
-async def _act(uow, report_id: int, action: Action, actor: Actor, **inputs) -> workflow.ActResult:
-    case = await workflow.case_file(uow(), report_id)
-    return await workflow.act(uow(), report_id=report_id, action=action, actor=actor,
-                              expected_version=case.version, now=NOW, calendar=CALENDAR, **inputs)
-
-
-async def _closed(uow) -> int:
-    report_id = await _report(uow)
-    await _act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
-    await _act(uow, report_id, Action.START, PUPR)
-    await _act(uow, report_id, Action.RESOLVE, PUPR, proof=PHOTO, note="Sudah ditambal")
-    await _act(uow, report_id, Action.CLOSE, ADMIN)
-    return report_id
-
-
 async def test_forward_sets_the_ten_working_day_clock(uow) -> None:
-    report_id = await _report(uow)
-    result = await _act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    report_id = await submit(uow)
+    result = await act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
     assert result.report.status is ReportStatus.FORWARDED
     assert result.report.finish_due == datetime(2026, 12, 17, 23, 59, 59,
                                                 tzinfo=ZoneInfo("Asia/Makassar"))
 
 
 async def test_agency_staff_act_only_on_their_agency(uow) -> None:
-    report_id = await _report(uow)
-    await _act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    report_id = await submit(uow)
+    await act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
     with pytest.raises(NotAllowed):
-        await _act(uow, report_id, Action.START, DLH)
+        await act(uow, report_id, Action.START, DLH)
     with pytest.raises(NotAllowed):
-        await _act(uow, report_id, Action.START, ADMIN)
-    assert (await _act(uow, report_id, Action.START, PUPR)).report.status == "in_progress"
+        await act(uow, report_id, Action.START, ADMIN)
+    assert (await act(uow, report_id, Action.START, PUPR)).report.status == "in_progress"
 
 
 async def test_stale_version_names_who_acted_first(uow) -> None:
-    report_id = await _report(uow)
+    report_id = await submit(uow)
     case = await workflow.case_file(uow(), report_id)
-    await _act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    await act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
     with pytest.raises(StaleReport) as err:
         await workflow.act(uow(), report_id=report_id, action=Action.RETURN, actor=ADMIN,
                            expected_version=case.version, now=NOW, calendar=CALENDAR,
@@ -104,21 +84,21 @@ async def test_stale_version_names_who_acted_first(uow) -> None:
 
 
 async def test_inputs_are_required(uow) -> None:
-    report_id = await _report(uow)
+    report_id = await submit(uow)
     with pytest.raises(InvalidInput):
-        await _act(uow, report_id, Action.RETURN, ADMIN, reason="   ")
+        await act(uow, report_id, Action.RETURN, ADMIN, reason="   ")
     with pytest.raises(InvalidInput):
-        await _act(uow, report_id, Action.FORWARD, ADMIN, agency="NOPE")
-    await _act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
-    await _act(uow, report_id, Action.START, PUPR)
+        await act(uow, report_id, Action.FORWARD, ADMIN, agency="NOPE")
+    await act(uow, report_id, Action.FORWARD, ADMIN, agency="PUPR")
+    await act(uow, report_id, Action.START, PUPR)
     with pytest.raises(InvalidInput):
-        await _act(uow, report_id, Action.RESOLVE, PUPR, proof=(), note="done")
+        await act(uow, report_id, Action.RESOLVE, PUPR, proof=(), note="done")
     with pytest.raises(InvalidInput):
-        await _act(uow, report_id, Action.RESOLVE, PUPR, proof=PHOTO, note=" ")
+        await act(uow, report_id, Action.RESOLVE, PUPR, proof=PHOTO, note=" ")
 
 
 async def test_rating_once_and_low_rating_reopens(uow) -> None:
-    report_id = await _closed(uow)
+    report_id = await closed(uow)
     reopened = await workflow.rate(uow(), citizen_id=CITIZEN_ID, report_id=report_id, stars=1,
                                    comment="Masih berlubang", now=NOW, calendar=CALENDAR)
     assert reopened.status is ReportStatus.SUBMITTED and reopened.rating == 1
@@ -129,7 +109,7 @@ async def test_rating_once_and_low_rating_reopens(uow) -> None:
 
 
 async def test_not_fixed_only_within_seven_days_and_by_the_owner(uow) -> None:
-    report_id = await _closed(uow)
+    report_id = await closed(uow)
     with pytest.raises(ReportNotFound):  # another citizen's report does not exist for them
         await workflow.not_fixed(uow(), citizen_id=999, report_id=report_id, words="x",
                                  now=NOW, calendar=CALENDAR)
@@ -143,22 +123,22 @@ async def test_not_fixed_only_within_seven_days_and_by_the_owner(uow) -> None:
 
 
 async def test_resubmit_keeps_the_code_and_counts_revisions(uow) -> None:
-    report_id = await _report(uow)
+    report_id = await submit(uow)
     before = await workflow.case_file(uow(), report_id)
-    await _act(uow, report_id, Action.RETURN, ADMIN, reason="kurang", reason_key="incomplete")
+    await act(uow, report_id, Action.RETURN, ADMIN, reason="kurang", reason_key="incomplete")
     citizen = Actor(CITIZEN_ID, Role.CITIZEN, "Budi")
     fixed = ReportDraft(PHOTO * 2, GeoPoint(3.31, 117.6), "Lubang besar di Jl. Mulawarman.",
                         "drainage")
-    after = (await _act(uow, report_id, Action.RESUBMIT, citizen, draft=fixed)).report
+    after = (await act(uow, report_id, Action.RESUBMIT, citizen, draft=fixed)).report
     assert after.code == before.code and after.revision == 2
     assert after.category_key == "drainage" and len(after.photos) == 2
     assert after.status is ReportStatus.SUBMITTED
 
 
 async def test_declared_field_effects_reach_the_database(uow) -> None:
-    report_id = await _closed(uow)
-    closed = await workflow.case_file(uow(), report_id)
-    assert closed.closed_at == NOW and closed.agency_code == "PUPR"
+    report_id = await closed(uow)
+    report = await workflow.case_file(uow(), report_id)
+    assert report.closed_at == NOW and report.agency_code == "PUPR"
     later = NOW + timedelta(days=1)
     reopened = await workflow.not_fixed(uow(), citizen_id=CITIZEN_ID, report_id=report_id,
                                         words="Belum", now=later, calendar=CALENDAR)
@@ -175,10 +155,10 @@ async def test_resubmit_without_a_landmark_clears_the_old_one(uow) -> None:
         await unit.reports.set_address(report_id, "Jl. Yos Sudarso")
         await unit.commit()
     assert (await workflow.case_file(uow(), report_id)).address == "Jl. Yos Sudarso"
-    await _act(uow, report_id, Action.RETURN, ADMIN, reason="kurang")
+    await act(uow, report_id, Action.RETURN, ADMIN, reason="kurang")
     citizen = Actor(CITIZEN_ID, Role.CITIZEN, "Budi")
     fixed = ReportDraft(PHOTO, GeoPoint(3.31, 117.6), "Lubang besar di Jl. Mulawarman.", "roads")
-    after = (await _act(uow, report_id, Action.RESUBMIT, citizen, draft=fixed)).report
+    after = (await act(uow, report_id, Action.RESUBMIT, citizen, draft=fixed)).report
     assert after.landmark is None and after.address is None
     assert (after.location.latitude, after.location.longitude) == (3.31, 117.6)
 
