@@ -157,7 +157,7 @@ def _agency(names: Names, case: CaseFile, params: dict[str, str]) -> str:
 def _header(t: Translator, key: str, case: CaseFile, names: Names,
             params: dict[str, str]) -> Rendered:
     """The line above a staff card saying why it was posted."""
-    return t(key, code=case.code, reason=params.get("reason") or "-",
+    return t(key, code=case.code, reason=html.quote(params.get("reason") or "-"),
              resubmitted=params.get("resubmitted", "False")), None
 
 
