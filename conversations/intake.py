@@ -18,7 +18,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
@@ -40,7 +39,7 @@ from conversations.drafts import IntakeDraft
 from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
 from presentation.context import AppContext
-from presentation.keyboards import main_menu
+from presentation.keyboards import inline_keyboard, main_menu
 from presentation.media import picture_of
 from presentation.scopes import private_router
 from presentation.texts import Translator, texts_of
@@ -58,13 +57,6 @@ class Intake(StatesGroup):
 PICTURE = F.photo | F.document
 
 
-def _inline(*rows: list[tuple[str, Any]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=text, callback_data=cb.pack()) for text, cb in row]
-        for row in rows
-    ])
-
-
 def _act(action: IntakeAction) -> IntakeCb:
     return IntakeCb(action=action)
 
@@ -79,7 +71,7 @@ def _on(action: IntakeAction) -> Any:
 async def _photos_keyboard(t: Translator, draft: IntakeDraft, app: AppContext) -> Markup:
     """Done only while editing the photos from the review (and some came in)."""
     if draft.editing and draft.photos:
-        return _inline([(t("btn-photos-done"), _act(IntakeAction.PHOTOS_DONE))])
+        return inline_keyboard([(t("btn-photos-done"), _act(IntakeAction.PHOTOS_DONE))])
     return ReplyKeyboardRemove()
 
 
@@ -111,7 +103,7 @@ async def _categories(t: Translator, draft: IntakeDraft, app: AppContext) -> Mar
 def _category_keyboard(names: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     """Built once per language and list: a dozen buttons of pydantic models each time cost."""
     buttons = [(name, CategoryCb(key=key)) for name, key in names]
-    return _inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+    return inline_keyboard(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
 # ---------------------------------------------------------------- the review
@@ -133,13 +125,13 @@ async def _summary(t: Translator, draft: IntakeDraft, app: AppContext) -> str:
 
 
 def _review_buttons(t: Translator) -> InlineKeyboardMarkup:
-    return _inline([(t("btn-send"), _act(IntakeAction.SEND))],
+    return inline_keyboard([(t("btn-send"), _act(IntakeAction.SEND))],
                    [(t("btn-edit"), _act(IntakeAction.EDIT)),
                     (t("btn-cancel"), _act(IntakeAction.CANCEL))])
 
 
 def _edit_buttons(t: Translator) -> InlineKeyboardMarkup:
-    return _inline(
+    return inline_keyboard(
         [(t("btn-edit-photos"), _act(IntakeAction.EDIT_PHOTOS)),
          (t("btn-edit-location"), _act(IntakeAction.EDIT_LOCATION))],
         [(t("btn-edit-description"), _act(IntakeAction.EDIT_DESCRIPTION)),
@@ -188,7 +180,7 @@ async def got_photo(message: Message, state: FSMContext, t: Translator, app: App
     received = t("intake-photos-received", count=len(photos), max=MAX_PHOTOS)
     if draft.editing:
         text = f"{received}\n{t('intake-photos-more')}"
-        markup: Any = _inline([(t("btn-photos-done"), _act(IntakeAction.PHOTOS_DONE))])
+        markup: Any = inline_keyboard([(t("btn-photos-done"), _act(IntakeAction.PHOTOS_DONE))])
     else:
         text = f"{received}\n\n{t('intake-location')}"
         markup = _location_keyboard(t)
@@ -366,7 +358,7 @@ async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
 
 async def offer_resume(message: Message, t: Translator) -> None:
     """A draft exists: continue it or start over."""
-    await message.answer(t("intake-resume"), reply_markup=_inline(
+    await message.answer(t("intake-resume"), reply_markup=inline_keyboard(
         [(t("btn-resume"), _act(IntakeAction.RESUME)),
          (t("btn-restart"), _act(IntakeAction.RESTART))]))
 
@@ -411,7 +403,7 @@ async def restart(query: CallbackQuery, state: FSMContext, t: Translator, app: A
 
 async def ask_cancel(message: Message, t: Translator) -> None:
     """Cancelling discards the draft, so ask first."""
-    await message.answer(t("intake-cancel-confirm"), reply_markup=_inline(
+    await message.answer(t("intake-cancel-confirm"), reply_markup=inline_keyboard(
         [(t("btn-cancel-yes"), _act(IntakeAction.CANCEL_YES)),
          (t("btn-cancel-no"), _act(IntakeAction.CANCEL_NO))]))
 

@@ -14,8 +14,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -29,7 +27,7 @@ from conversations.drafts import RegistrationDraft
 from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import RegAction, RegistrationCb
 from presentation.context import AppContext
-from presentation.keyboards import main_menu
+from presentation.keyboards import inline_keyboard, main_menu
 from presentation.scopes import private_router
 from presentation.texts import Translator
 
@@ -41,14 +39,6 @@ class Registration(StatesGroup):
     confirm = State()
 
 
-def _buttons(*rows: list[tuple[str, RegAction]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=text, callback_data=RegistrationCb(action=a).pack())
-         for text, a in row]
-        for row in rows
-    ])
-
-
 def _on(action: RegAction) -> Any:
     return RegistrationCb.filter(F.action == action)
 
@@ -57,7 +47,8 @@ def _on(action: RegAction) -> Any:
 
 
 async def _consent_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> Markup:
-    return _buttons([(t("btn-agree"), RegAction.AGREE), (t("btn-decline"), RegAction.DECLINE)])
+    return inline_keyboard([(t("btn-agree"), RegistrationCb(action=RegAction.AGREE)),
+                            (t("btn-decline"), RegistrationCb(action=RegAction.DECLINE))])
 
 
 async def _phone_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> Markup:
@@ -67,7 +58,8 @@ async def _phone_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> 
 
 
 async def _confirm_keyboard(t: Translator, draft: RegistrationDraft, app: Any) -> Markup:
-    return _buttons([(t("btn-confirm"), RegAction.CONFIRM), (t("btn-edit"), RegAction.EDIT)])
+    return inline_keyboard([(t("btn-confirm"), RegistrationCb(action=RegAction.CONFIRM)),
+                            (t("btn-edit"), RegistrationCb(action=RegAction.EDIT))])
 
 
 def _confirm_args(draft: RegistrationDraft) -> dict[str, Any]:

@@ -7,8 +7,6 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     ReplyKeyboardRemove,
 )
@@ -19,7 +17,7 @@ from complaints.tracking import normalize_tracking_code
 from conversations import intake, registration
 from presentation.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
 from presentation.context import AppContext
-from presentation.keyboards import main_menu
+from presentation.keyboards import inline_keyboard, main_menu
 from presentation.scopes import private_router
 from presentation.staff_callbacks import CitizenAction, CitizenCb
 from presentation.texts import Translator, texts_of
@@ -71,9 +69,8 @@ async def status(message: Message, state: FSMContext, t: Translator, app: AppCon
             text = await _report_text(app, t, case)
             markup = None
             if case.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
-                markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-                    text=t("btn-withdraw"), callback_data=CitizenCb(
-                        action=CitizenAction.WITHDRAW_ASK, report_id=case.id).pack())]])
+                markup = inline_keyboard([(t("btn-withdraw"), CitizenCb(
+                    action=CitizenAction.WITHDRAW_ASK, report_id=case.id))])
             await message.answer(text, reply_markup=markup, disable_web_page_preview=True)
     else:
         reports = await services.list_my_reports(app.uow(), message.from_user.id)
@@ -113,20 +110,16 @@ async def profile(message: Message, state: FSMContext, t: Translator, app: AppCo
     await message.answer(
         t("profile", name=html.quote(citizen.name), phone=citizen.phone,
           since=t.date(citizen.consent_at)),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-            text=t("btn-edit-profile"),
-            callback_data=RegistrationCb(action=RegAction.EDIT).pack())]]))
+        reply_markup=inline_keyboard(
+            [(t("btn-edit-profile"), RegistrationCb(action=RegAction.EDIT))]))
     await intake.remind(message, state, t, app)
 
 
 async def choose_language(message: Message, t: Translator) -> None:
     """Offer both languages."""
-    await message.answer(t("language-choose"), reply_markup=InlineKeyboardMarkup(
-        inline_keyboard=[[
-            InlineKeyboardButton(text="🇮🇩 Bahasa Indonesia",
-                                 callback_data=LanguageCb(lang=Lang.ID).pack()),
-            InlineKeyboardButton(text="🇬🇧 English", callback_data=LanguageCb(lang=Lang.EN).pack()),
-        ]]))
+    await message.answer(t("language-choose"), reply_markup=inline_keyboard(
+        [("🇮🇩 Bahasa Indonesia", LanguageCb(lang=Lang.ID)),
+         ("🇬🇧 English", LanguageCb(lang=Lang.EN))]))
 
 
 async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, state: FSMContext,

@@ -6,14 +6,14 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from complaints import workflow
 from complaints.lifecycle import Action
 from complaints.model import Actor, ReportStatus, Role
 from conversations import intake
 from presentation.context import AppContext
-from presentation.keyboards import main_menu
+from presentation.keyboards import inline_keyboard, main_menu
 from presentation.scopes import private_router
 from presentation.staff_callbacks import CitizenAction, CitizenCb, RateCb
 from presentation.texts import Translator
@@ -29,11 +29,6 @@ def _citizen(query: CallbackQuery | Message) -> Actor:
     return Actor(user.id, Role.CITIZEN, user.full_name)
 
 
-def _button(text: str, action: CitizenAction, report_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=CitizenCb(
-        action=action, report_id=report_id).pack())
-
-
 async def fix_and_resend(query: CallbackQuery, callback_data: CitizenCb, state: FSMContext,
                          t: Translator, app: AppContext) -> None:
     """Open the returned report in the wizard's review, to edit and send again."""
@@ -47,9 +42,9 @@ async def fix_and_resend(query: CallbackQuery, callback_data: CitizenCb, state: 
 async def withdraw_ask(query: CallbackQuery, callback_data: CitizenCb, t: Translator) -> None:
     """Withdrawing cannot be undone: ask first."""
     rid = callback_data.report_id
-    await query.message.answer(t("withdraw-confirm"), reply_markup=InlineKeyboardMarkup(
-        inline_keyboard=[[_button(t("btn-withdraw-yes"), CitizenAction.WITHDRAW_YES, rid),
-                          _button(t("btn-withdraw-no"), CitizenAction.WITHDRAW_NO, rid)]]))
+    await query.message.answer(t("withdraw-confirm"), reply_markup=inline_keyboard(
+        [(t("btn-withdraw-yes"), CitizenCb(action=CitizenAction.WITHDRAW_YES, report_id=rid)),
+         (t("btn-withdraw-no"), CitizenCb(action=CitizenAction.WITHDRAW_NO, report_id=rid))]))
 
 
 async def withdraw_yes(query: CallbackQuery, callback_data: CitizenCb, t: Translator,
@@ -80,8 +75,8 @@ async def rate(query: CallbackQuery, callback_data: RateCb, state: FSMContext, t
     low = stars <= 2
     await query.message.answer(
         t("rating-ask-low" if low else "rating-ask-comment", stars="⭐" * stars),
-        reply_markup=None if low else InlineKeyboardMarkup(inline_keyboard=[[
-            _button(t("btn-skip-comment"), CitizenAction.SKIP_COMMENT, case.id)]]))
+        reply_markup=None if low else inline_keyboard([(t("btn-skip-comment"), CitizenCb(
+            action=CitizenAction.SKIP_COMMENT, report_id=case.id))]))
 
 
 async def rating_comment(message: Message, state: FSMContext, t: Translator,

@@ -21,7 +21,6 @@ from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
 )
@@ -45,6 +44,7 @@ from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
 from presentation.cards import card_buttons, staff_card
 from presentation.context import AppContext
+from presentation.keyboards import Button, inline_keyboard
 from presentation.media import picture_of
 from presentation.staff_callbacks import (
     ForwardCb,
@@ -139,16 +139,14 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
     pages = max(1, -(-total // PAGE_SIZE))
     text = t("queue", count=total, page=page + 1, pages=pages,
              lines="\n".join(lines) if lines else t("queue-empty"))
-    rows = [[InlineKeyboardButton(text=t("btn-show", code=c.code), callback_data=StaffCb(
-        action=StaffAction.SHOW, report_id=c.id, version=c.version).pack())] for c in cases]
+    rows = [[(t("btn-show", code=c.code), StaffCb(
+        action=StaffAction.SHOW, report_id=c.id, version=c.version))] for c in cases]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(text="◀️", callback_data=QueueCb(page=page - 1).pack()))
+        nav.append(("◀️", QueueCb(page=page - 1)))
     if page + 1 < pages:
-        nav.append(InlineKeyboardButton(text="▶️", callback_data=QueueCb(page=page + 1).pack()))
-    if nav:
-        rows.append(nav)
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+        nav.append(("▶️", QueueCb(page=page + 1)))
+    return text, inline_keyboard(*rows, nav)
 
 
 # ---------------------------------------------------------------- card buttons
@@ -201,21 +199,22 @@ async def _apply(query: CallbackQuery, answer: CallbackAnswer, t: Translator, ap
 
 async def _agency_menu(app: AppContext, t: Translator, case: CaseFile) -> InlineKeyboardMarkup:
     agencies, suggested = await admin.agencies_for(app.uow(), case.category_key)
-    rows = [[InlineKeyboardButton(
-        text=("⭐ " if a.code == suggested else "") + f"{a.code} — {a.name}"[:60],
-        callback_data=ForwardCb(report_id=case.id, version=case.version, agency=a.code).pack())]
-        for a in agencies]
-    rows.append([InlineKeyboardButton(text=t("btn-back-card"), callback_data=StaffCb(
-        action=StaffAction.BACK, report_id=case.id, version=case.version).pack())])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    rows = [[(("⭐ " if a.code == suggested else "") + f"{a.code} — {a.name}"[:60],
+              ForwardCb(report_id=case.id, version=case.version, agency=a.code))]
+            for a in agencies]
+    return inline_keyboard(*rows, [_back_to_card(t, case)])
 
 
 def _return_menu(t: Translator, case: CaseFile) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(text=t(f"btn-return-{reason.value}"), callback_data=ReturnCb(
-        report_id=case.id, version=case.version, reason=reason).pack())] for reason in ReturnReason]
-    rows.append([InlineKeyboardButton(text=t("btn-back-card"), callback_data=StaffCb(
-        action=StaffAction.BACK, report_id=case.id, version=case.version).pack())])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    rows = [[(t(f"btn-return-{reason.value}"),
+              ReturnCb(report_id=case.id, version=case.version, reason=reason))]
+            for reason in ReturnReason]
+    return inline_keyboard(*rows, [_back_to_card(t, case)])
+
+
+def _back_to_card(t: Translator, case: CaseFile) -> Button:
+    return t("btn-back-card"), StaffCb(action=StaffAction.BACK, report_id=case.id,
+                                       version=case.version)
 
 
 async def forward_to(query: CallbackQuery, callback_data: ForwardCb, t: Translator,
@@ -347,12 +346,10 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
     photos = draft.photos
     summary = t("proof-summary", count=len(photos), note=html.quote(draft.note or "-"))
     ready = bool(photos) and bool(draft.note)
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=t("btn-proof-submit"), callback_data=ProofCb(
-            input_id=pending.id, action=ProofAction.SUBMIT).pack()),
-        InlineKeyboardButton(text=t("btn-proof-cancel"), callback_data=ProofCb(
-            input_id=pending.id, action=ProofAction.CANCEL).pack()),
-    ]]) if ready else None
+    markup = inline_keyboard([
+        (t("btn-proof-submit"), ProofCb(input_id=pending.id, action=ProofAction.SUBMIT)),
+        (t("btn-proof-cancel"), ProofCb(input_id=pending.id, action=ProofAction.CANCEL)),
+    ]) if ready else None
     if not ready:
         summary += "\n" + t("proof-missing-photo" if not photos else "proof-missing-note")
     summary_id = draft.summary_id

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from aiogram import html
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
 from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import CardKind, CaseFile, NoticeKind, PhotoRef, ReportStatus, ReturnReason
 from presentation.context import Names
+from presentation.keyboards import inline_keyboard
 from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -55,12 +56,8 @@ CARDS: dict[CardKind, CardView] = {
 }
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
-def _staff(action: StaffAction, case: CaseFile) -> str:
-    return StaffCb(action=action, report_id=case.id, version=case.version).pack()
+def _staff(action: StaffAction, case: CaseFile) -> StaffCb:
+    return StaffCb(action=action, report_id=case.id, version=case.version)
 
 
 def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboardMarkup | None:
@@ -68,8 +65,7 @@ def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboar
     buttons = CARDS[kind].buttons.get(case.status)
     if not buttons:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(t(key), _staff(action, case))]
-                                                 for key, action in buttons])
+    return inline_keyboard(*([(t(key), _staff(action, case))] for key, action in buttons))
 
 
 def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> str:
@@ -189,23 +185,20 @@ def _returned(t: Translator, key: str, case: CaseFile, names: Names,
     buttons = []
     if case.status == ReportStatus.RETURNED:
         if incomplete:
-            buttons.append([_button(t("btn-fix-resend"), CitizenCb(
-                action=CitizenAction.FIX, report_id=case.id).pack())])
-        buttons.append([_button(t("btn-withdraw"), CitizenCb(
-            action=CitizenAction.WITHDRAW_ASK, report_id=case.id).pack())])
+            buttons.append([(t("btn-fix-resend"),
+                             CitizenCb(action=CitizenAction.FIX, report_id=case.id))])
+        buttons.append([(t("btn-withdraw"),
+                         CitizenCb(action=CitizenAction.WITHDRAW_ASK, report_id=case.id))])
     text = t("citizen-returned-incomplete" if incomplete else key, code=case.code, reason=reason)
-    return text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+    return text, inline_keyboard(*buttons) if buttons else None
 
 
 def _closed(t: Translator, key: str, case: CaseFile, names: Names,
             params: dict[str, str]) -> Rendered:
     """The result with the proof note; rate it, or say it is not fixed."""
-    stars = [_button("⭐" * n, RateCb(report_id=case.id, stars=n).pack()) for n in range(1, 6)]
-    markup = InlineKeyboardMarkup(inline_keyboard=[
-        stars[:3], stars[3:],
-        [_button(t("btn-not-fixed"), CitizenCb(action=CitizenAction.NOT_FIXED,
-                                               report_id=case.id).pack())],
-    ])
+    stars = [("⭐" * n, RateCb(report_id=case.id, stars=n)) for n in range(1, 6)]
+    markup = inline_keyboard(stars[:3], stars[3:], [
+        (t("btn-not-fixed"), CitizenCb(action=CitizenAction.NOT_FIXED, report_id=case.id))])
     return t(key, code=case.code, agency=_agency(names, case, params),
              note=html.quote(case.resolution_note or "-")), markup
 

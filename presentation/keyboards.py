@@ -1,10 +1,31 @@
-"""Keyboards shared by several handlers."""
+"""Keyboards: the citizen's home keyboard, and one way to build every inline keyboard."""
 
 from __future__ import annotations
 
-from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from presentation.texts import Translator
+
+Button = tuple[str, CallbackData | str]  # label, and callback data (packed or not)
+
+
+def inline_keyboard(*rows: Sequence[Button]) -> InlineKeyboardMarkup:
+    """Rows of (label, callback data) as an inline keyboard."""
+    builder = InlineKeyboardBuilder()
+    for row in rows:
+        builder.row(*(InlineKeyboardButton(
+            text=label, callback_data=data if isinstance(data, str) else data.pack())
+            for label, data in row))
+    return builder.as_markup()
 
 
 def main_menu(t: Translator) -> ReplyKeyboardMarkup:
