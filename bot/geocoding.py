@@ -19,7 +19,7 @@ from geopy.geocoders import Nominatim
 
 from complaints.clock import utc_now
 from complaints.model import GeoPoint
-from db.geocode_cache import MISSING, GeocodeCache
+from db.geocode_cache import GeocodeCache
 from presentation.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,9 @@ class AddressLookup:
     async def address(self, point: GeoPoint) -> str | None:
         """The address for a pin, from the cache or Nominatim; raises GeopyError on failure."""
         key = cache_key(point)
-        cached = await self._cache.get(key)
-        if cached is not MISSING:
-            return cached  # type: ignore[return-value]
+        found_before, cached = await self._cache.get(key)
+        if found_before:
+            return cached
         found = await self._reverse((point.latitude, point.longitude), language=self._language,
                                     exactly_one=True)
         address = found.address if found else None

@@ -185,7 +185,7 @@ class OutboxWorker:
         text, markup = render_notice(t, kind, case, names, params)
         message_id = await self._send_text(item, params, chat_id, text, markup)
         if view.card is not None and message_id is not None:
-            await self.store.add_card(case.id, chat_id, message_id, view.card)
+            await admin.record_card(self.app.uow(), case.id, chat_id, message_id, view.card)
 
     async def _send_photos(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
                            photos: tuple[PhotoRef, ...]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from complaints.errors import InvalidInput, NotAllowed
-from complaints.model import Agency, ChatBinding, ChatPurpose, Role, StaffMember
+from complaints.model import Agency, CardKind, ChatBinding, ChatPurpose, Role, StaffMember
 from complaints.ports import UnitOfWork
 from complaints.tracking import ALPHABET
 
@@ -201,7 +201,7 @@ async def superadmins(uow: UnitOfWork) -> list[StaffMember]:
 
 
 async def record_card(uow: UnitOfWork, report_id: int, chat_id: int, message_id: int,
-                      kind: str) -> None:
+                      kind: CardKind) -> None:
     """Remember a card just posted, so later transitions update it in place."""
     async with uow:
         await uow.cards.add(report_id, chat_id, message_id, kind)

@@ -8,6 +8,7 @@ from typing import Any, Protocol, Self
 
 from complaints.model import (
     Agency,
+    CardKind,
     CaseFile,
     Category,
     ChatBinding,
@@ -148,7 +149,8 @@ class PendingInputRepository(Protocol):
 class CardRepository(Protocol):
     """Card messages posted for a report, edited when its status changes."""
 
-    async def add(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None: ...
+    async def add(self, report_id: int, chat_id: int, message_id: int,
+                  kind: CardKind) -> None: ...
 
 
 class UnitOfWork(Protocol):

@@ -8,8 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import GeocodeCacheRow
 
-MISSING = object()  # no entry (an entry may hold None: Nominatim knew no address there)
-
 
 class GeocodeCache:
     """The geocode_cache table; each call is its own short transaction."""
@@ -17,11 +15,11 @@ class GeocodeCache:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
 
-    async def get(self, key: str) -> str | object | None:
-        """The cached address (possibly None), or MISSING."""
+    async def get(self, key: str) -> tuple[bool, str | None]:
+        """(found, address); a found entry may hold None: Nominatim knew no address there."""
         async with self._sessionmaker() as session:
             cached = await session.get(GeocodeCacheRow, key)
-            return MISSING if cached is None else cached.address
+            return (False, None) if cached is None else (True, cached.address)
 
     async def put(self, key: str, address: str | None, now: datetime) -> None:
         async with self._sessionmaker() as session, session.begin():

@@ -1,4 +1,4 @@
-"""Outbox rows for the sending worker: claim, progress, done, retry; plus posted cards."""
+"""Outbox rows for the sending worker: claim, progress, done, retry; and the cards posted."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.model import CardKind
@@ -85,12 +85,6 @@ class OutboxStore:
     async def retry(self, item_id: int, when: datetime, error: str) -> None:
         await self._set(item_id, status="pending", next_attempt_at=when, last_error=error[:500])
 
-    async def add_card(self, report_id: int, chat_id: int, message_id: int,
-                       kind: CardKind) -> None:
-        async with self._sessionmaker() as session, session.begin():
-            session.add(ReportCardRow(report_id=report_id, chat_id=chat_id,
-                                      message_id=message_id, kind=kind.value))
-
     async def cards(self, report_id: int) -> list[PostedCard]:
         async with self._sessionmaker() as session:
             rows = await session.scalars(select(ReportCardRow)
@@ -104,3 +98,14 @@ class OutboxStore:
             await session.execute(update(ReportCardRow)
                                   .where(ReportCardRow.chat_id == old_chat_id)
                                   .values(chat_id=new_chat_id))
+
+
+class SqlCardRepository:
+    """The report_cards table: which message shows which report's card where."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, report_id: int, chat_id: int, message_id: int, kind: CardKind) -> None:
+        await self.session.execute(insert(ReportCardRow).values(
+            report_id=report_id, chat_id=chat_id, message_id=message_id, kind=kind.value))

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.model import PendingInput
-from db.models import PendingInputRow, ReportCardRow
+from db.models import PendingInputRow
 
 
 def _pending_input(row: PendingInputRow) -> PendingInput:
@@ -50,13 +50,3 @@ class SqlPendingInputRepository:
             PendingInputRow.report_id == report_id, PendingInputRow.user_id == user_id,
             PendingInputRow.action == action))
 
-
-class SqlCardRepository:
-    """The report_cards table: which message shows which report's card where."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None:
-        await self.session.execute(insert(ReportCardRow).values(
-            report_id=report_id, chat_id=chat_id, message_id=message_id, kind=kind))

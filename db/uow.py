@@ -45,7 +45,8 @@ from db.models import (
     ReportRow,
     StaffRow,
 )
-from db.pending import SqlCardRepository, SqlPendingInputRepository
+from db.outbox import SqlCardRepository
+from db.pending import SqlPendingInputRepository
 
 CITIZENS = CitizenRow.__table__
 # Statements built once: constructing a statement costs more than running it on SQLite.

@@ -16,6 +16,7 @@ from typing import Any, Self
 from complaints.model import (
     CLEAR,
     Agency,
+    CardKind,
     CaseFile,
     Category,
     ChatBinding,
@@ -410,7 +411,7 @@ class FakeCards:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def add(self, report_id: int, chat_id: int, message_id: int, kind: str) -> None:
+    async def add(self, report_id: int, chat_id: int, message_id: int, kind: CardKind) -> None:
         """Remember one posted card."""
         self._state.cards.append((report_id, chat_id, message_id, kind))
 
