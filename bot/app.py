@@ -16,12 +16,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
+from bot.isolation import ReleasingEventIsolation
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
@@ -31,7 +30,6 @@ from configuration.settings import Settings
 from conversations import intake, registration
 from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
-from db.geocode_cache import GeocodeCache
 from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
@@ -76,7 +74,7 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
         redis_storage = RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
         return redis_storage, redis_storage.create_isolation()
-    return SqlStorage(create_sessionmaker(engine)), SimpleEventIsolation()
+    return SqlStorage(create_sessionmaker(engine)), ReleasingEventIsolation()
 
 
 COMMANDS = {
@@ -122,7 +120,6 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
         polling.before_mark = storage.flush
-        await storage.preload()  # the only process: nothing else writes conversation state
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,
                           OutboxStore(sessionmaker), wakeups)
@@ -144,7 +141,10 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
                 loop.add_signal_handler(sig, app.polling.stop)
     await _set_commands(app.bot)
     lookup = None
-    if app.settings.geocoder_url:
+    if app.settings.geocoder_url:  # geopy and its requests (about 6 MiB) only when configured
+        from bot.geocoding import AddressLookup, address_worker
+        from db.geocode_cache import GeocodeCache
+
         lookup = AddressLookup(
             app.settings.geocoder_url, GeocodeCache(create_sessionmaker(app.engine)),
             user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout)

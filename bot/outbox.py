@@ -62,6 +62,11 @@ class Pacer:
         self._next_chat: dict[int, float] = {}
         self._next_global = 0.0
 
+    def _forget_idle(self, now: float) -> None:
+        """Chats whose pause is over need no entry: the map stays as small as the busy chats."""
+        if len(self._next_chat) > 1024:
+            self._next_chat = {chat: at for chat, at in self._next_chat.items() if at > now}
+
     def pause(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing goes there before retry_after."""
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0),
@@ -70,6 +75,7 @@ class Pacer:
     async def wait(self, chat_id: int) -> None:
         """Sleep until this chat and the bot as a whole may send again."""
         now = time.monotonic()
+        self._forget_idle(now)
         interval = self.group_interval if chat_id < 0 else self.private_interval
         at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
         self._next_chat[chat_id] = at + interval

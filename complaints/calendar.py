@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from complaints.lru import LruDict
+
 
 @dataclass
 class WorkingCalendar:
@@ -16,7 +18,7 @@ class WorkingCalendar:
     timezone: ZoneInfo
     calendar_days: bool = False
     _holidays: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("ID"))
-    _known: dict[date, bool] = field(default_factory=dict, repr=False)
+    _known: LruDict[date, bool] = field(default_factory=lambda: LruDict(4096), repr=False)
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a national holiday (remembered: lookups are not cheap)."""

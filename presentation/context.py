@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from complaints import admin, services
 from complaints.clock import Clock, utc_now
+from complaints.lru import LruDict
 from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
 from complaints.questions import PendingInputs
@@ -15,6 +16,7 @@ from configuration.settings import Settings
 from presentation.texts import Translator
 
 NAMES_TTL = 60.0  # seconds an edit by `lapor-admin` takes to show in the bot
+CACHED_CITIZENS = 10_000  # the recently active citizens kept in memory; others are read back
 
 
 @dataclass
@@ -43,7 +45,8 @@ class AppContext:
     uow: Callable[[], UnitOfWork]
     pending: PendingInputs
     clock: Clock = utc_now
-    _citizens: dict[int, Citizen] = field(default_factory=dict)
+    _citizens: LruDict[int, Citizen] = field(
+        default_factory=lambda: LruDict(CACHED_CITIZENS))
     _names: tuple[float, Names] | None = None
 
     @property
