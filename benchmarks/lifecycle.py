@@ -63,7 +63,6 @@ from simulator.chaos import ALL_KINDS, JSON_KINDS, ChaosSimulator
 from tests.texts import fragment, text
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-CODE_CHARS = "[2-9A-HJKMNP-TV-Z]"
 KILL_MOMENTS = ("mid-wizard", "after-send", "after-staff-press", "mid-outbox-send")
 SEND_METHODS = ("sendmessage", "sendphoto", "sendmediagroup", "senddocument")
 
@@ -93,6 +92,7 @@ class Plan:
     postgres_url: str = POSTGRES_URL
     redis_url: str = REDIS_URL
     minimal: bool = True
+    stagger: float = 0.0  # seconds between citizens starting (0: all at once)
 
 
 @dataclass
@@ -291,8 +291,9 @@ class StepStuck(Exception):
 async def killer(bot: LaporBot, people: People, plan: Plan, outcome: Outcome) -> None:
     """SIGKILL the bot at drawn moments and restart it at once."""
     draw = random.Random(plan.seed * 7919 + 1)
+    first = draw.randrange(len(KILL_MOMENTS))  # then each moment in turn
     for number in range(plan.kills):
-        moment = KILL_MOMENTS[(number + draw.randrange(len(KILL_MOMENTS))) % len(KILL_MOMENTS)]
+        moment = KILL_MOMENTS[(first + number) % len(KILL_MOMENTS)]
         seen = progress(people, moment)
         while progress(people, moment) <= seen:  # noqa: ASYNC110 (counters, not events)
             await asyncio.sleep(0.01)
@@ -300,7 +301,7 @@ async def killer(bot: LaporBot, people: People, plan: Plan, outcome: Outcome) ->
         await bot.kill()
         outcome.kills_done.append(moment)
         await bot.start()
-        await asyncio.sleep(draw.uniform(0.5, 2.0))
+        await asyncio.sleep(draw.uniform(0.2, 0.8))
 
 
 def progress(people: People, moment: str) -> int:
@@ -444,7 +445,12 @@ async def drive(people: People, bot: LaporBot, plan: Plan, outcome: Outcome) -> 
     """All complaints at once (and the killer); wall time until the last one is rated."""
     kills = asyncio.create_task(killer(bot, people, plan, outcome)) if plan.kills else None
     started = time.perf_counter()
-    tasks = [asyncio.create_task(people.complaint(i)) for i in range(plan.citizens)]
+
+    async def complaint(index: int) -> str:
+        await asyncio.sleep(index * plan.stagger)
+        return await people.complaint(index)
+
+    tasks = [asyncio.create_task(complaint(i)) for i in range(plan.citizens)]
     _, pending = await asyncio.wait(tasks, timeout=plan.run_timeout)
     outcome.wall = time.perf_counter() - started
     for task in pending:
