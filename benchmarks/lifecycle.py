@@ -109,6 +109,8 @@ class Outcome:
     duplicate_sends: Counter[int] = field(default_factory=Counter)  # chat -> extra copies
     accepted_drops: Counter[int] = field(default_factory=Counter)  # chat -> unknowable ones
     out_of_order: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # notices a closed complaint never got
+    codes: dict[int, str] = field(default_factory=dict)  # complaint index -> tracking code
     outbox_lag: list[float] = field(default_factory=list)
     outbox_unsent: int = 0
     peak_kib: int = 0
@@ -370,15 +372,20 @@ async def check(outcome: Outcome, sim: LifecycleSimulator, people: People,
     outcome.accepted_drops = Counter(sim.accepted_sends)
     outcome.injected = Counter(sim.injected)
     order = ("intake-submitted", "citizen-forwarded", "citizen-in-progress", "citizen-closed")
-    for index in range(outcome.plan.citizens):
-        user = sim._users.get(700_000_000 + index)
-        if user is None:
-            continue
+    coordinator = people.coordinator.bot_messages(people.coordinator_group)
+    for index, code in outcome.codes.items():
+        user = sim._users[700_000_000 + index]
         seen = [next((m.message_id for m in user.bot_messages()
-                      if fragment(key) in m.content), None) for key in order]
-        got = [s for s in seen if s is not None]
+                      if code in m.content and fragment(key) in m.content), None)
+                for key in order]
+        outcome.missing.extend(f"citizen {index}: {key}" for key, at in zip(order, seen,
+                                                                           strict=True)
+                               if at is None)
+        got = [at for at in seen if at is not None]
         if got != sorted(got):
             outcome.out_of_order.append(f"citizen {index}: {dict(zip(order, seen, strict=True))}")
+        if sum(code in m.content for m in coordinator) < 2:  # forwarded, then closed
+            outcome.missing.append(f"coordinator: {code}")
 
 
 def _when(value: Any) -> datetime:
@@ -389,6 +396,13 @@ def _when(value: Any) -> datetime:
 
 
 # ---------------------------------------------------------------- one run
+
+
+def fresh_sqlite(scratch: Path, name: str) -> str:
+    """The URL of an empty SQLite database file (a previous run's is removed)."""
+    for stale in scratch.glob(f"{name}.db*"):
+        stale.unlink()
+    return f"sqlite+inline:///{scratch / f'{name}.db'}"
 
 
 async def run(plan: Plan, scratch: Path) -> Outcome:
@@ -408,7 +422,7 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
         finally:
             await client.aclose()
     else:
-        database_url = f"sqlite+inline:///{scratch / f'{name}.db'}"
+        database_url = fresh_sqlite(scratch, name)
     async with LifecycleSimulator(rate=plan.faults, seed=plan.seed, kinds=plan.kinds) as sim:
         sim.enabled = False
         bot = LaporBot(sim, database_url, scratch, redis_url=redis_url, name=name)
@@ -462,6 +476,7 @@ async def drive(people: People, bot: LaporBot, plan: Plan, outcome: Outcome) -> 
             outcome.stuck.append(f"complaint {index}: {task.exception()}")
         else:
             outcome.closed += 1
+            outcome.codes[index] = task.result()
     if kills is not None:
         if not kills.done():
             kills.cancel()
@@ -470,6 +485,9 @@ async def drive(people: People, bot: LaporBot, plan: Plan, outcome: Outcome) -> 
         if kills.cancelled() is False and kills.exception() is not None:
             outcome.errors.append(f"killer: {kills.exception()}")
     if not bot.alive():
+        code = bot.process.returncode if bot.process else None
+        if code != -9:  # not our SIGKILL (its restart was cut short): it died by itself
+            outcome.errors.append(f"the bot exited by itself with {code}:\n{bot.log_tail(6)}")
         await bot.start()
 
 
@@ -531,6 +549,7 @@ def details(outcome: Outcome) -> list[str]:
         lines.append("  faults injected: " + ", ".join(
             f"{kind} {count}" for kind, count in sorted(outcome.injected.items())))
     for label, items in (("stuck", outcome.stuck), ("out of order", outcome.out_of_order),
+                         ("missing", outcome.missing),
                          ("error", outcome.errors)):
         lines.extend(f"  ! {label}: {item}" for item in items[:3])
     if outcome.twice_applied:

@@ -11,20 +11,24 @@ included) fails with probability `rate`, the kind drawn from `kinds`:
   so the bot cannot know; a send it repeats is a duplicate nobody can avoid, and
   `accepted_sends` counts them per chat so a test can tell these from real duplicates.
 
-Same seed, same sequence of draws; `enabled` switches the faults off (e.g. while a test
-checks the final state). `injected` counts what was injected, by kind.
+The draw for a call depends only on the seed, the method, the chat and how many calls of that
+method to that chat came before, not on how the bot's concurrent calls interleave: the n-th
+sendMessage to a chat fails the same way in every run with the same seed. Faults injected
+explicitly with `faults.inject` come first. `enabled` switches the drawn faults off (e.g.
+while a test checks the final state); `injected` counts them by kind.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from contextvars import ContextVar
 from typing import Any
 
 from aiohttp import web
 
+from simulator.faults import Fault, FaultInjector
 from simulator.server import BotApiSimulator
-from simulator.wire import ApiCall
 
 __all__ = ["ALL_KINDS", "JSON_KINDS", "ChaosSimulator"]
 
@@ -34,6 +38,37 @@ HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n
             "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
             "</body>\r\n</html>\r\n")
 SENDS = ("send", "copy", "forward")
+_drawn: ContextVar[str | None] = ContextVar("chaos_drawn", default=None)  # per request task
+
+
+class ChaosFaults(FaultInjector):
+    """Explicit faults first; otherwise a fault drawn for this (method, chat, n-th call)."""
+
+    def __init__(self, chaos: ChaosSimulator) -> None:
+        super().__init__()
+        self._chaos = chaos
+        self._calls: Counter[tuple[str, str]] = Counter()
+
+    def take(self, method: str, chat_id: Any) -> Fault | None:
+        """The stock queue, else the draw; html-502 and accepted-drop are finished later."""
+        queued = super().take(method, chat_id)
+        if queued is not None:
+            return queued
+        chaos = self._chaos
+        if not chaos.enabled or not chaos.kinds or chaos.rate <= 0:
+            return None
+        key = (method.lower(), str(chat_id))
+        self._calls[key] += 1
+        draw = random.Random(f"{chaos.seed}:{key[0]}:{key[1]}:{self._calls[key]}")
+        if draw.random() >= chaos.rate:
+            return None
+        kind = draw.choice(chaos.kinds)
+        chaos.injected[kind] += 1
+        _drawn.set(kind)
+        if kind == "accepted-drop":
+            return None  # the method runs; the connection is cut afterwards
+        return Fault("502" if kind == "html-502" else kind, key[0], 1,
+                     draw.choice(chaos.retry_afters), chaos.delay, chat_id)
 
 
 class ChaosSimulator(BotApiSimulator):
@@ -46,43 +81,31 @@ class ChaosSimulator(BotApiSimulator):
         unknown = set(kinds) - set(ALL_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}")
-        self.rate, self.kinds, self.retry_afters, self.delay = rate, kinds, retry_afters, delay
-        self.random = random.Random(seed)
+        self.rate, self.seed, self.kinds = rate, seed, kinds
+        self.retry_afters, self.delay = retry_afters, delay
         self.enabled = True
         self.injected: Counter[str] = Counter()
         self.accepted_sends: Counter[int] = Counter()  # chat id -> sends accepted, then dropped
-
-    def _draw(self) -> str | None:
-        """The fault for the next call, or None."""
-        if not self.enabled or not self.kinds or self.random.random() >= self.rate:
-            return None
-        return self.random.choice(self.kinds)
+        self.faults = ChaosFaults(self)
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
-        """Draw a fault, apply it around the stock handling."""
-        kind = self._draw()
+        """The stock handling (which draws through ChaosFaults), then the two special kinds."""
+        _drawn.set(None)
+        index = len(self.calls)  # the stock handler records the call before its first await
+        response = await super()._handle_api(request)
+        kind = _drawn.get()
         if kind is None:
-            return await super()._handle_api(request)
-        self.injected[kind] += 1
-        method = request.match_info["method"]
+            return response
+        call = self.calls[index]
+        call.fault = kind
         if kind == "html-502":
-            call = ApiCall(method=method, params={}, at=0.0)
-            call.fault, call.status = kind, 502
-            self.calls.append(call)
+            call.response = HTML_502
             return web.Response(status=502, text=HTML_502, content_type="text/html")
         if kind == "accepted-drop":
-            index = len(self.calls)  # the stock handler records the call before its first await
-            response = await super()._handle_api(request)
-            call = self.calls[index]
-            if call.status == 200:
-                call.fault = kind
-                if method.lower().startswith(SENDS):
-                    chat = call.params.get("chat_id")
-                    if isinstance(chat, int | str) and str(chat).lstrip("-").isdigit():
-                        self.accepted_sends[int(chat)] += 1
+            if call.ok and call.method.lower().startswith(SENDS):
+                chat = str(call.params.get("chat_id", ""))
+                if chat.lstrip("-").isdigit():
+                    self.accepted_sends[int(chat)] += 1
             if request.transport is not None:
                 request.transport.abort()
-            return response
-        self.faults.inject(kind, method=method,  # type: ignore[arg-type]
-                           retry_after=self.random.choice(self.retry_afters), delay=self.delay)
-        return await super()._handle_api(request)
+        return response
