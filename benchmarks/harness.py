@@ -3,7 +3,9 @@
 Shared by benchmarks/memory.py, benchmarks/lifecycle.py and the chaos end-to-end tests. The
 bot is configured only through its environment (BOT_TOKEN, BOT_API_URL, DATABASE_URL, ...),
 runs `python -m bot` (the `lapor-bot` console script's module) in a scratch directory (so no
-.env is picked up), and is stopped with SIGTERM or killed with SIGKILL.
+.env is picked up) after `python -m bot migrate` (as a deployment does, so the long-running
+process finds the schema current and never loads Alembic), and is stopped with SIGTERM or
+killed with SIGKILL.
 """
 
 from __future__ import annotations
@@ -81,8 +83,19 @@ class LaporBot:
     def log(self) -> Path:
         return self.scratch / f"{self.name}.log"
 
+    async def migrate(self) -> None:
+        """`lapor-bot migrate`, as a deployment runs it before the start (ExecStartPre)."""
+        with self.log.open("ab") as log:
+            migrating = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "migrate", cwd=self.scratch,
+                env=self.environment(), stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
+            if await migrating.wait():
+                raise RuntimeError(f"lapor-bot migrate failed:\n{self.log_tail()}")
+
     async def start(self, within: float = 60.0) -> None:
-        """Spawn `python -m bot` and wait until it polls the simulator."""
+        """Spawn `python -m bot` (migrated first, the first time) and wait until it polls."""
+        if not self.starts:
+            await self.migrate()
         polls_before = len(self.sim.calls_to("getUpdates"))
         self.starts += 1
         with self.log.open("ab") as log:
