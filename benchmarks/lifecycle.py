@@ -15,7 +15,8 @@ Bot API calls, getUpdates included, fail (simulator/chaos.py: 429 with retry_aft
 with an HTML body). `--kills K` SIGKILLs the bot K times at drawn moments (mid-wizard, right
 after a citizen pressed Send, right after a staff press, while the outbox sends an album) and
 restarts it at once. Afterwards, with faults off, it counts from the database and from every
-chat: complaints lost (filed but not stored or not closed) and stored twice, transitions
+chat: complaints stuck (someone waited in vain for an answer), lost (Send pressed, not
+stored) and stored twice, transitions
 applied twice, duplicate sends per chat (minus those Telegram accepted before the connection
 dropped: the bot cannot know those) and notices out of order. It prints complaints/s through
 the whole lifecycle, p50/p99 answer time (a citizen's or staff member's action until the
@@ -111,6 +112,7 @@ class Outcome:
     out_of_order: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # notices a closed complaint never got
     codes: dict[int, str] = field(default_factory=dict)  # complaint index -> tracking code
+    filed: set[int] = field(default_factory=set)  # complaints whose citizen pressed Send
     outbox_lag: list[float] = field(default_factory=list)
     outbox_unsent: int = 0
     peak_kib: int = 0
@@ -121,9 +123,8 @@ class Outcome:
 
     @property
     def lost(self) -> int:
-        """Complaints filed that are not in the database, or never got through to closed."""
-        missing = sum(1 for i in range(self.plan.citizens) if not self.stored[description(i)])
-        return max(missing, len(self.stuck))
+        """Complaints whose citizen pressed Send that are not in the database."""
+        return sum(1 for i in self.filed if not self.stored[description(i)])
 
     @property
     def duplicated(self) -> int:
@@ -161,6 +162,7 @@ class People:
         self.pupr_group = sim.group("OPD PUPR", members=everyone)
         self.marks: Counter[str] = Counter()
         self.answers: list[float] = []
+        self.filed: set[int] = set()
 
     async def staff_the_city(self, database_url: str) -> None:
         """Staff and chat bindings through the services, as `lapor-admin` does."""
@@ -237,6 +239,7 @@ class People:
         review = await say(citizen.press(categories, "Jalan dan jembatan"),
                            fragment("intake-review"), step="category")
         send = citizen.press(review, text("btn-send"))
+        self.filed.add(index)
         done = await say(self._mark_after(send, "after-send"), fragment("intake-submitted"),
                          step="send")
         code = next(word.strip(".,()") for word in done.content.split()
@@ -448,7 +451,7 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
             if code not in (0, None):
                 outcome.errors.append(f"bot exited with {code}:\n{bot.log_tail(8)}")
             outcome.peak_kib = bot.peak_kib
-        outcome.answers = people.answers
+        outcome.answers, outcome.filed = people.answers, people.filed
         await check(outcome, sim, people, database_url)
     if plan.minimal:
         outcome.minimal_peak_kib = await minimal_peak(plan, scratch, name)
@@ -512,9 +515,9 @@ async def minimal_peak(plan: Plan, scratch: Path, name: str) -> int:
 
 
 HEADER = (f"{'backend':<9}{'proc':>5}{'faults':>7}{'kills':>6}{'N':>4}{'M':>3}{'closed':>7}"
-          f"{'wall s':>8}{'compl/s':>8}{'p50 ms':>7}{'p99 ms':>7}{'lag50 s':>8}{'lag99 s':>8}"
-          f"{'lost':>5}{'dup':>4}{'2x':>3}{'dupsend':>8}{'drop@ok':>8}{'RSS MiB':>8}"
-          f"{'min MiB':>8}")
+          f"{'stuck':>6}{'wall_s':>8}{'compl/s':>8}{'p50_ms':>7}{'p99_ms':>7}{'lag50_s':>8}"
+          f"{'lag99_s':>8}{'lost':>5}{'dup':>4}{'2x':>3}{'dupsend':>8}{'drop@ok':>8}"
+          f"{'RSS_MiB':>8}{'min_MiB':>8}")
 
 
 def row(outcome: Outcome, processes: int = 1) -> str:
@@ -531,7 +534,8 @@ def row(outcome: Outcome, processes: int = 1) -> str:
         return "-" if math.isnan(value) else f"{value:.2f}"
 
     return (f"{plan.backend:<9}{processes:>5}{plan.faults:>7.0%}{plan.kills:>6}{plan.citizens:>4}"
-            f"{plan.staff:>3}{outcome.closed:>7}{outcome.wall:>8.1f}{rate:>8.2f}"
+            f"{plan.staff:>3}{outcome.closed:>7}{len(outcome.stuck):>6}{outcome.wall:>8.1f}"
+            f"{rate:>8.2f}"
             f"{ms(outcome.answers, 0.5):>7}{ms(outcome.answers, 0.99):>7}"
             f"{s(outcome.outbox_lag, 0.5):>8}{s(outcome.outbox_lag, 0.99):>8}"
             f"{outcome.lost:>5}{outcome.duplicated:>4}{len(outcome.twice_applied):>3}"
@@ -595,8 +599,9 @@ async def main_async(args: argparse.Namespace) -> None:
     for line in lines:
         print(line)
     print("compl/s: complaints closed and rated / wall time; p50/p99: action until the awaited "
-          "answer; lag: outbox row created until sent; lost: filed but not stored or not "
-          "closed; dup: stored twice; 2x: transitions applied twice; dupsend: sends repeated "
+          "answer; lag: outbox row created until sent; stuck: complaints that did not get "
+          "through to rated (someone waited in vain); lost: Send pressed but not stored; "
+          "dup: stored twice; 2x: transitions applied twice; dupsend: sends repeated "
           "in a chat; drop@ok: of which Telegram accepted before the connection dropped; RSS: "
           "peak of the bot process (all lives); min: minimal aiogram bot, same citizens")
 

@@ -15,10 +15,12 @@ def test_lifecycle_benchmark_closes_every_complaint_and_reports_memory() -> None
          "--staff", "2", "--faults", "0", "--kills", "0", "--step-timeout", "20",
          "--run-timeout", "60"],
         cwd=ROOT, capture_output=True, text=True, timeout=240, check=True)
-    [line] = [line for line in result.stdout.splitlines() if line.startswith("sqlite ")]
-    columns = line.split()
-    closed, lost, duplicated, twice = columns[6], columns[13], columns[14], columns[15]
-    assert (closed, lost, duplicated, twice) == ("2", "0", "0", "0"), result.stdout
-    bot_mib, minimal_mib = float(columns[-2]), float(columns[-1])
+    lines = result.stdout.splitlines()
+    [header] = [line for line in lines if line.startswith("backend ")]
+    [row] = [line for line in lines if line.startswith("sqlite ")]
+    columns = dict(zip(header.split(), row.split(), strict=True))
+    figures = [columns[name] for name in ("closed", "stuck", "lost", "dup", "2x", "dupsend")]
+    assert figures == ["2", "0", "0", "0", "0", "0"], result.stdout
+    bot_mib, minimal_mib = float(columns["RSS_MiB"]), float(columns["min_MiB"])
     assert bot_mib > 50 and minimal_mib > 50, result.stdout  # both processes were measured
     assert "!" not in result.stdout, result.stdout
