@@ -25,7 +25,9 @@ each bot process beside a minimal aiogram bot's in the same run (intake.py's bas
 through registration and one complaint per citizen). Figures are printed, never judged.
 
 Webhook mode and several processes (`--processes 2 --webhook`) need `lapor-bot --webhook`;
-until this build has it, the script says so and runs one polling process.
+until this build has it, the script says so and runs one polling process. A run already
+starts, samples, kills and restarts a list of bot processes (`Plan.processes`) on one database;
+what is left to add is their webhook settings and the simulator delivering to one address.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class Plan:
     redis_url: str = REDIS_URL
     minimal: bool = True
     stagger: float = 0.0  # seconds between citizens starting (0: all at once)
+    processes: int = 1  # bot processes on one database; more than one needs webhook mode
 
 
 @dataclass
@@ -115,7 +118,7 @@ class Outcome:
     filed: set[int] = field(default_factory=set)  # complaints whose citizen pressed Send
     outbox_lag: list[float] = field(default_factory=list)
     outbox_unsent: int = 0
-    peak_kib: int = 0
+    peaks_kib: list[int] = field(default_factory=list)  # per bot process, over all its lives
     minimal_peak_kib: int = 0
     kills_done: list[str] = field(default_factory=list)
     injected: Counter[str] = field(default_factory=Counter)
@@ -293,8 +296,8 @@ class StepStuck(Exception):
 # ---------------------------------------------------------------- chaos: kills
 
 
-async def killer(bot: LaporBot, people: People, plan: Plan, outcome: Outcome) -> None:
-    """SIGKILL the bot at drawn moments and restart it at once."""
+async def killer(bots: list[LaporBot], people: People, plan: Plan, outcome: Outcome) -> None:
+    """SIGKILL a bot process at drawn moments and restart it at once."""
     draw = random.Random(plan.seed * 7919 + 1)
     first = draw.randrange(len(KILL_MOMENTS))  # then each moment in turn
     for number in range(plan.kills):
@@ -303,6 +306,7 @@ async def killer(bot: LaporBot, people: People, plan: Plan, outcome: Outcome) ->
         while progress(people, moment) <= seen:  # noqa: ASYNC110 (counters, not events)
             await asyncio.sleep(0.01)
         await asyncio.sleep(draw.uniform(0.0, 0.15))
+        bot = draw.choice(bots)
         await bot.kill()
         outcome.kills_done.append(moment)
         await bot.start()
@@ -316,10 +320,11 @@ def progress(people: People, moment: str) -> int:
     return people.marks[moment]
 
 
-async def sample_memory(bot: LaporBot) -> None:
-    """Keep the bot's peak resident memory up to date across its lives."""
+async def sample_memory(bots: list[LaporBot]) -> None:
+    """Keep each bot's peak resident memory up to date across its lives."""
     while True:
-        bot.memory()
+        for bot in bots:
+            bot.memory()
         await asyncio.sleep(0.5)
 
 
@@ -426,31 +431,33 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
             await client.aclose()
     else:
         database_url = fresh_sqlite(scratch, name)
+    if plan.processes > 1:
+        raise ValueError("several bot processes need webhook mode (not in this build)")
     async with LifecycleSimulator(rate=plan.faults, seed=plan.seed, kinds=plan.kinds) as sim:
         sim.enabled = False
-        bot = LaporBot(sim, database_url, scratch, redis_url=redis_url, name=name)
+        bots = [LaporBot(sim, database_url, scratch, redis_url=redis_url, name=f"{name}-p{k}")
+                for k in range(plan.processes)]
         people = People(sim, plan)
-        await bot.start()
-        sampler = asyncio.create_task(sample_memory(bot))
+        for bot in bots:
+            await bot.start()
+        sampler = asyncio.create_task(sample_memory(bots))
         try:
             await people.staff_the_city(database_url)
             sim.enabled = plan.faults > 0
-            await drive(people, bot, plan, outcome)
+            await drive(people, bots, plan, outcome)
             sim.enabled = False
-            if bot.alive() or not outcome.errors:
-                if not bot.alive():
-                    await bot.start()
-                outcome.outbox_unsent = await settle(database_url, 30.0)
+            outcome.outbox_unsent = await settle(database_url, 30.0)
         except Exception as exc:
             outcome.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             sim.enabled = False
             sampler.cancel()
-            bot.memory()
-            code = await bot.stop()
-            if code not in (0, None):
-                outcome.errors.append(f"bot exited with {code}:\n{bot.log_tail(8)}")
-            outcome.peak_kib = bot.peak_kib
+            for bot in bots:
+                bot.memory()
+                code = await bot.stop()
+                if code not in (0, None):
+                    outcome.errors.append(f"{bot.name} exited with {code}:\n{bot.log_tail(8)}")
+            outcome.peaks_kib = [bot.peak_kib for bot in bots]
         outcome.answers, outcome.filed = people.answers, people.filed
         await check(outcome, sim, people, database_url)
     if plan.minimal:
@@ -458,9 +465,9 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
     return outcome
 
 
-async def drive(people: People, bot: LaporBot, plan: Plan, outcome: Outcome) -> None:
+async def drive(people: People, bots: list[LaporBot], plan: Plan, outcome: Outcome) -> None:
     """All complaints at once (and the killer); wall time until the last one is rated."""
-    kills = asyncio.create_task(killer(bot, people, plan, outcome)) if plan.kills else None
+    kills = asyncio.create_task(killer(bots, people, plan, outcome)) if plan.kills else None
     started = time.perf_counter()
 
     async def complaint(index: int) -> str:
@@ -485,12 +492,15 @@ async def drive(people: People, bot: LaporBot, plan: Plan, outcome: Outcome) -> 
             kills.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await kills
-        if kills.cancelled() is False and kills.exception() is not None:
+        if not kills.cancelled() and kills.exception() is not None:
             outcome.errors.append(f"killer: {kills.exception()}")
-    if not bot.alive():
+    for bot in bots:
+        if bot.alive():
+            continue
         code = bot.process.returncode if bot.process else None
         if code != -9:  # not our SIGKILL (its restart was cut short): it died by itself
-            outcome.errors.append(f"the bot exited by itself with {code}:\n{bot.log_tail(6)}")
+            outcome.errors.append(f"{bot.name} exited by itself with {code}:\n"
+                                  f"{bot.log_tail(6)}")
         await bot.start()
 
 
@@ -540,13 +550,15 @@ def row(outcome: Outcome, processes: int = 1) -> str:
             f"{s(outcome.outbox_lag, 0.5):>8}{s(outcome.outbox_lag, 0.99):>8}"
             f"{outcome.lost:>5}{outcome.duplicated:>4}{len(outcome.twice_applied):>3}"
             f"{sum(outcome.duplicate_sends.values()):>8}"
-            f"{sum(outcome.accepted_drops.values()):>8}{mib(outcome.peak_kib):>8}"
+            f"{sum(outcome.accepted_drops.values()):>8}{mib(max(outcome.peaks_kib, default=0)):>8}"
             f"{mib(outcome.minimal_peak_kib) if outcome.minimal_peak_kib else '-':>8}")
 
 
 def details(outcome: Outcome) -> list[str]:
     """What went wrong in a run, a few lines each."""
     lines = []
+    if len(outcome.peaks_kib) > 1:
+        lines.append("  peak RSS per process (MiB): " + ", ".join(map(mib, outcome.peaks_kib)))
     if outcome.kills_done:
         lines.append(f"  kills at: {', '.join(outcome.kills_done)}")
     if outcome.injected:
@@ -589,7 +601,7 @@ async def main_async(args: argparse.Namespace) -> None:
                             faults=faults, kinds=kinds, kills=kills, seed=args.seed,
                             step_timeout=args.step_timeout, run_timeout=args.run_timeout,
                             postgres_url=args.postgres_url, redis_url=args.redis_url,
-                            minimal=not args.no_minimal)
+                            minimal=not args.no_minimal, processes=processes)
                 print(f"  running faults {faults:.0%}, kills {kills}...", flush=True)
                 outcome = await run(plan, Path(scratch))
                 lines.append(row(outcome, processes))
@@ -603,7 +615,8 @@ async def main_async(args: argparse.Namespace) -> None:
           "through to rated (someone waited in vain); lost: Send pressed but not stored; "
           "dup: stored twice; 2x: transitions applied twice; dupsend: sends repeated "
           "in a chat; drop@ok: of which Telegram accepted before the connection dropped; RSS: "
-          "peak of the bot process (all lives); min: minimal aiogram bot, same citizens")
+          "highest peak of any bot process (over all its lives; per process below when "
+          "several); min: minimal aiogram bot, same citizens")
 
 
 def os_load() -> float:
