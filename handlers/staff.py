@@ -42,7 +42,7 @@ from complaints.model import (
 from complaints.validation import MAX_PHOTOS
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
-from presentation.cards import card_buttons, staff_card
+from presentation.cards import card_buttons, chat_may_see, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
 from presentation.media import picture_of
@@ -243,7 +243,7 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
                 report_id: int) -> None:
     """Post the report's card again in this chat (from the queue)."""
     case = await workflow.case_file(app.uow(), report_id)
-    if binding.purpose == ChatPurpose.OPD and case.agency_code != binding.agency_code:
+    if not chat_may_see(binding, case):  # another agency's, or confidential (coordinator)
         raise NotAllowed()
     kind = _card_kind(binding, case)
     names = await app.names()
