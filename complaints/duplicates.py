@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from geopy.distance import geodesic
 
 from complaints.calendar import WorkingCalendar
-from complaints.errors import InvalidInput, NotRegistered, ReportNotFound
-from complaints.lifecycle import Action
+from complaints.errors import InvalidInput, NotAllowed, NotRegistered, ReportNotFound
+from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import (
     Actor,
     Audience,
@@ -100,6 +100,8 @@ async def mark_duplicate(uow: UnitOfWork, *, report_id: int, original_code: str,
                          expected_version: int, now: datetime, calendar: WorkingCalendar,
                          reason: str) -> ActResult:
     """Return a report as a duplicate of another; its reporter follows the original from now on."""
+    if actor.role not in TRANSITIONS[Action.RETURN].roles:  # who asks, before what they ask
+        raise NotAllowed()
     code = normalize_tracking_code(original_code)
     if code is None:
         raise InvalidInput("error-code-format")
