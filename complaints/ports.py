@@ -75,7 +75,8 @@ class ReportRepository(Protocol):
                              purpose: str) -> None: ...
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]: ...
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]: ...
 
 
 class AgencyRepository(Protocol):

@@ -294,6 +294,7 @@ QUEUES: dict[str, tuple[ReportStatus, ...]] = {
 async def queue(uow: UnitOfWork, purpose: str, agency_code: str | None, *, page: int,
                 page_size: int = 5) -> tuple[list[CaseFile], int]:
     """What waits for a staff chat, oldest first, one page at a time."""
-    async with uow:
+    async with uow:  # the coordinator's chat never lists confidential reports
         return await uow.reports.queue(QUEUES[purpose], agency_code if purpose == "opd" else None,
-                                       page_size, page * page_size)
+                                       page_size, page * page_size,
+                                       include_confidential=purpose != "coordinator")

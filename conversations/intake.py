@@ -276,7 +276,7 @@ async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppC
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
     said = [t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
-            *trust.flag_lines(t, draft.anonymous, draft.confidential)]
+            *trust.flag_lines(t, draft.anonymous, draft.confidential, just_sent=True)]
     await query.message.answer("\n\n".join(said), reply_markup=main_menu(t))
 
 

@@ -55,13 +55,15 @@ async def toggle_flag(query: CallbackQuery, callback_data: FlagCb, state: FSMCon
     callback_answer.text, callback_answer.show_alert = t(said), True
 
 
-def flag_lines(t: Translator, anonymous: bool, confidential: bool) -> list[str]:
+def flag_lines(t: Translator, anonymous: bool, confidential: bool, *,
+               just_sent: bool = False) -> list[str]:
     """What the citizen is reminded of about their report's privacy (after sending, /status)."""
     lines = []
     if anonymous:
-        lines.append(t("status-anonymous"))
+        lines.append(t("intake-submitted-anonymous") if just_sent else t("status-anonymous"))
     if confidential:
-        lines.append(t("status-confidential"))
+        lines.append(t("intake-submitted-confidential") if just_sent
+                     else t("status-confidential"))
     return lines
 
 

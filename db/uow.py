@@ -234,8 +234,11 @@ class SqlReportRepository:
             for i, p in enumerate(photos))
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]:
         where = [ReportRow.status.in_([s.value for s in statuses])]
+        if not include_confidential:
+            where.append(ReportRow.confidential.is_(False))
         if agency_code is not None:
             where.append(ReportRow.agency_code == agency_code)
         total = await self.session.scalar(select(func.count()).select_from(ReportRow)

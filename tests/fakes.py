@@ -242,10 +242,12 @@ class FakeReports:
         self._state.reports[report_id].photos[purpose] = photos
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]:
         """Oldest first, one page, and the total."""
         rows = sorted((r for r in self._state.reports.values() if r.status in statuses
-                       and (agency_code is None or r.agency_code == agency_code)),
+                       and (agency_code is None or r.agency_code == agency_code)
+                       and (include_confidential or not r.confidential)),
                       key=lambda r: (r.created_at, r.id))
         files = [await self.case_file(r.id) for r in rows[offset:offset + limit]]
         return [f for f in files if f is not None], len(rows)

@@ -296,3 +296,12 @@ async def test_a_confidential_original_is_refused(db: FakeDatabase) -> None:
             db.uow(), report_id=copy_id, original_code=secret.code, actor=ADMIN,
             expected_version=1, now=NOW, calendar=CALENDAR, reason="Ganda")
     assert refused.value.key == "error-duplicate-unusable"
+
+
+async def test_the_coordinators_queue_leaves_confidential_reports_out(db: FakeDatabase) -> None:
+    plain = await _case(db)
+    await _case(db, confidential=True)
+    listed, total = await workflow.queue(db.uow(), "coordinator", None, page=0)
+    assert ([c.id for c in listed], total) == ([plain], 1)
+    _, admin_total = await workflow.queue(db.uow(), "admin", None, page=0)
+    assert admin_total == 2
