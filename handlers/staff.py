@@ -39,7 +39,7 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
-from complaints.validation import MAX_PHOTOS
+from complaints.validation import MAX_PHOTOS, clean_text
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
 from presentation.cards import card_buttons, chat_may_see, staff_card
@@ -342,7 +342,7 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
         else:
             draft = replace(draft, photos=(*draft.photos, picture))
     if note:
-        draft = replace(draft, note=note.strip())
+        draft = replace(draft, note=clean_text(note, multiline=True))
     photos = draft.photos
     summary = t("proof-summary", count=len(photos), note=html.quote(draft.note or "-"))
     ready = bool(photos) and bool(draft.note)

@@ -305,3 +305,13 @@ async def test_the_coordinators_queue_leaves_confidential_reports_out(db: FakeDa
     assert ([c.id for c in listed], total) == ([plain], 1)
     _, admin_total = await workflow.queue(db.uow(), "admin", None, page=0)
     assert admin_total == 2
+
+
+async def test_staff_and_agency_names_lose_invisible_characters(db: FakeDatabase) -> None:
+    member = await admin.add_staff(db.uow(), 9, "Ani\u202e \u200bAdmin\x07", Role.ADMIN, None,
+                                   NOW)
+    assert member.name == "Ani Admin"
+    agency = await admin.add_agency(db.uow(), "BAPENDA", "Badan\u200f Pendapatan\u2066 Daerah")
+    assert agency.name == "Badan Pendapatan Daerah"
+    renamed = await admin.edit_agency(db.uow(), "BAPENDA", name="\u202eBapenda\u202c")
+    assert renamed.name == "Bapenda"
