@@ -48,6 +48,7 @@ from complaints.validation import MAX_PHOTOS, clean_text
 REASON_MAX = 500
 NOTE_MAX = 1000
 NOT_FIXED_WINDOW = timedelta(days=7)
+MOVES = frozenset(action.value for action in Action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +212,12 @@ def _clean(text: str | None, limit: int) -> str | None:
 
 def already_handled(report: CaseFile) -> StaleReport:
     """"Already handled by NAME at TIME", from the last event of the report."""
-    last = report.events[-1] if report.events else None
+    moves = [e for e in report.events if e.action in MOVES]  # not a logged show_identity
+    last = moves[-1] if moves else None
+    anonymous = last is not None and last.actor_role is Role.CITIZEN and report.anonymous
     return StaleReport(
-        name=(last.actor_name or last.actor_role.value) if last else "-",
+        name=(last.actor_role.value if anonymous else last.actor_name or last.actor_role.value)
+        if last else "-",
         at=last.at if last else report.updated_at, status=report.status)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from complaints import admin, duplicates, identity, services, workflow
-from complaints.errors import InvalidInput, NotAllowed, ReportNotFound
+from complaints.errors import InvalidInput, NotAllowed, ReportNotFound, StaleReport
 from complaints.lifecycle import Action
 from complaints.model import (
     Actor,
@@ -315,3 +315,14 @@ async def test_staff_and_agency_names_lose_invisible_characters(db: FakeDatabase
     assert agency.name == "Badan Pendapatan Daerah"
     renamed = await admin.edit_agency(db.uow(), "BAPENDA", name="\u202eBapenda\u202c")
     assert renamed.name == "Bapenda"
+
+
+async def test_a_stale_press_never_names_an_anonymous_reporter(db: FakeDatabase) -> None:
+    report_id = await _case(db, anonymous=True)
+    stale = (await workflow.case_file(db.uow(), report_id)).version
+    await act(db.uow, report_id, Action.WITHDRAW, Actor(CITIZEN_ID, Role.CITIZEN, "Budi"))
+    await identity.show_identity(db.uow(), report_id=report_id, actor=ADMIN, now=NOW)
+    with pytest.raises(StaleReport) as late:
+        await workflow.act(db.uow(), report_id=report_id, action=Action.FORWARD, actor=ADMIN,
+                           expected_version=stale, now=NOW, calendar=CALENDAR, agency="PUPR")
+    assert late.value.name == "citizen"  # the withdrawal, not the later showing, and no name
