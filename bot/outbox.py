@@ -168,7 +168,9 @@ class OutboxWorker:
             return
         if target is NoticeTarget.CITIZEN:
             chat_id: int | None = int(item.target_ref or case.citizen_id)
-            t = Translator(case.citizen_language, self.app.settings.zone)
+            # a follower of the report ("me too") reads it in their own language
+            t = Translator(params.get("language") or case.citizen_language,
+                           self.app.settings.zone)
         else:
             purpose = STAFF_CHATS[target]
             chat_id = await self._chat(purpose, item.target_ref if purpose == ChatPurpose.OPD

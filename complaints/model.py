@@ -119,6 +119,30 @@ class ReportDraft:
     description: str
     category_key: str
     landmark: str | None = None
+    anonymous: bool = False  # the reporter's name and phone stay with the admin group
+    confidential: bool = False  # only the admin group and the assigned agency see the report
+
+
+class Audience(StrEnum):
+    """Who a report is shown to; anonymous and confidential reports hide things per audience."""
+
+    ADMIN = "admin"  # the admin group (and the CLI's operators)
+    AGENCY = "agency"  # the assigned agency's group
+    COORDINATOR = "coordinator"
+    PUBLIC = "public"  # other citizens, statistics, anything published
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyReport:
+    """An open report near a new one's pin, as a possible duplicate (no reporter inside)."""
+
+    id: int
+    code: str
+    status: ReportStatus
+    location: GeoPoint
+    created_at: datetime
+    description: str
+    citizen_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +279,29 @@ class CaseFile:
     rating_comment: str | None
     closed_at: datetime | None
     events: tuple[StaffEvent, ...] = field(default=())
+    anonymous: bool = False
+    confidential: bool = False
+    duplicate_of: int | None = None  # returned as a duplicate of this report
+    duplicate_of_code: str | None = None
+    me_too: int = 0  # citizens following it ("me too")
+
+    def visible_to(self, audience: Audience) -> bool:
+        """A confidential report is seen by the admin group and the assigned agency only."""
+        return not self.confidential or audience in (Audience.ADMIN, Audience.AGENCY)
+
+    def reporter_visible_to(self, audience: Audience) -> bool:
+        """Whether the reporter's name may be shown (the phone: admin only, see phone_visible_to).
+
+        Anonymous: nobody sees who reported without asking (the admin group's "show identity"
+        button, which is logged); the public never sees the reporter in any case.
+        """
+        if audience is Audience.PUBLIC or not self.visible_to(audience):
+            return False
+        return not self.anonymous
+
+    def phone_visible_to(self, audience: Audience) -> bool:
+        """The phone number goes to the admin group only, and not for an anonymous report."""
+        return audience is Audience.ADMIN and not self.anonymous
 
 
 class NoticeTarget(StrEnum):
@@ -350,6 +397,9 @@ class ReportChanges:
     address_checked: bool | None = None
     rating: int | None = None
     rating_comment: str | Clear | None = None
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    duplicate_of: int | None = None
 
     def __or__(self, later: ReportChanges) -> ReportChanges:
         """Both sets of changes, the later one winning where both touch a field."""

@@ -15,6 +15,7 @@ from complaints.model import (
     ChatPurpose,
     Citizen,
     GeoPoint,
+    NearbyReport,
     Notice,
     PendingInput,
     PhotoRef,
@@ -74,7 +75,8 @@ class ReportRepository(Protocol):
                              purpose: str) -> None: ...
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]: ...
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]: ...
 
 
 class AgencyRepository(Protocol):
@@ -153,6 +155,18 @@ class CardRepository(Protocol):
                   kind: CardKind) -> None: ...
 
 
+class DuplicateRepository(Protocol):
+    """Reports near a pin, and citizens following a report they also met ("me too")."""
+
+    async def nearby(self, *, category_key: str, south: float, west: float, north: float,
+                     east: float, since: datetime, statuses: tuple[ReportStatus, ...]
+                     ) -> list[NearbyReport]: ...
+
+    async def subscribe(self, report_id: int, citizen_id: int, now: datetime) -> bool: ...
+
+    async def subscribers(self, report_id: int) -> list[tuple[int, str]]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
 
@@ -165,6 +179,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     pending_inputs: PendingInputRepository
     cards: CardRepository
+    duplicates: DuplicateRepository
 
     async def __aenter__(self) -> Self: ...
 

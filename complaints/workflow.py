@@ -7,7 +7,7 @@ causes. A stale or doubled press finds the version moved on and learns who acted
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from complaints.calendar import WorkingCalendar
@@ -43,11 +43,12 @@ from complaints.model import (
 )
 from complaints.ports import UnitOfWork
 from complaints.services import FINISH_DAYS, VERIFY_DAYS
-from complaints.validation import MAX_PHOTOS
+from complaints.validation import MAX_PHOTOS, clean_text
 
 REASON_MAX = 500
 NOTE_MAX = 1000
 NOT_FIXED_WINDOW = timedelta(days=7)
+MOVES = frozenset(action.value for action in Action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ async def act(
     now: datetime, calendar: WorkingCalendar, reason: str | None = None,
     agency: str | None = None, proof: tuple[PhotoRef, ...] = (), note: str | None = None,
     draft: ReportDraft | None = None, reason_key: str | None = None,
+    duplicate_of: int | None = None,
 ) -> ActResult:
     """Apply one lifecycle action as one transaction, or explain why not."""
     async with uow:
@@ -119,6 +121,12 @@ async def act(
         if transition.takes_draft and draft is not None:
             changes |= _draft_changes(draft) | ReportChanges(revision=report.revision + 1)
             await uow.reports.replace_photos(report.id, draft.photos, "evidence")
+        if duplicate_of is not None:
+            # the reporter follows the original from now on, as a "me too"
+            changes |= ReportChanges(duplicate_of=duplicate_of)
+            await uow.duplicates.subscribe(duplicate_of, report.citizen_id, now)
+            await uow.outbox.add(Notice(NoticeKind.REFRESH_CARDS, NoticeTarget.ADMIN,
+                                        duplicate_of), now)
         for effect in transition.sets:
             changes |= _field_effect(effect, now)
         changes |= _due_change(transition.starts, now, calendar)
@@ -138,7 +146,8 @@ async def act(
                     report.agency_code, reason, reason_key)
         # every card already posted for this report shows the new status (and loses stale buttons)
         refresh = Notice(NoticeKind.REFRESH_CARDS, NoticeTarget.ADMIN, report.id)
-        for notice in [*notices(transition, move), refresh]:
+        told = notices(transition, move)
+        for notice in [*told, *await _to_subscribers(uow, report, told), refresh]:
             await uow.outbox.add(notice, now)
         await uow.commit()
         updated = await uow.reports.case_file(report.id)
@@ -146,12 +155,28 @@ async def act(
         return ActResult(updated, action)
 
 
+async def _to_subscribers(uow: UnitOfWork, report: CaseFile,
+                          told: list[Notice]) -> list[Notice]:
+    """What the reporter is told goes to every citizen following the report too ("me too").
+
+    A confidential report tells nobody but its reporter; followers get no buttons (the report is
+    not theirs to fix, withdraw or rate), in their own language.
+    """
+    for_citizen = [n for n in told if n.target is NoticeTarget.CITIZEN]
+    if not for_citizen or report.confidential:
+        return []
+    return [replace(notice, target_ref=str(citizen_id),
+                    params={**notice.params, "subscriber": "1", "language": language})
+            for citizen_id, language in await uow.duplicates.subscribers(report.id)
+            if citizen_id != report.citizen_id for notice in for_citizen]
+
+
 def _draft_changes(draft: ReportDraft) -> ReportChanges:
     """The corrected draft replaces what was sent; its address is looked up again."""
     return ReportChanges(
         description=draft.description, category_key=draft.category_key, location=draft.location,
         landmark=CLEAR if draft.landmark is None else draft.landmark, address=CLEAR,
-        address_checked=False)
+        address_checked=False, anonymous=draft.anonymous, confidential=draft.confidential)
 
 
 def _field_effect(effect: FieldEffect, now: datetime) -> ReportChanges:
@@ -179,7 +204,7 @@ def _due_change(deadline: Deadline, now: datetime, calendar: WorkingCalendar) ->
 def _clean(text: str | None, limit: int) -> str | None:
     if text is None:
         return None
-    cleaned = " ".join(text.split())
+    cleaned = clean_text(text)
     if len(cleaned) > limit:
         raise InvalidInput("error-reason-long", max=limit)
     return cleaned or None
@@ -187,9 +212,12 @@ def _clean(text: str | None, limit: int) -> str | None:
 
 def already_handled(report: CaseFile) -> StaleReport:
     """"Already handled by NAME at TIME", from the last event of the report."""
-    last = report.events[-1] if report.events else None
+    moves = [e for e in report.events if e.action in MOVES]  # not a logged show_identity
+    last = moves[-1] if moves else None
+    anonymous = last is not None and last.actor_role is Role.CITIZEN and report.anonymous
     return StaleReport(
-        name=(last.actor_name or last.actor_role.value) if last else "-",
+        name=(last.actor_role.value if anonymous else last.actor_name or last.actor_role.value)
+        if last else "-",
         at=last.at if last else report.updated_at, status=report.status)
 
 
@@ -270,6 +298,7 @@ QUEUES: dict[str, tuple[ReportStatus, ...]] = {
 async def queue(uow: UnitOfWork, purpose: str, agency_code: str | None, *, page: int,
                 page_size: int = 5) -> tuple[list[CaseFile], int]:
     """What waits for a staff chat, oldest first, one page at a time."""
-    async with uow:
+    async with uow:  # the coordinator's chat never lists confidential reports
         return await uow.reports.queue(QUEUES[purpose], agency_code if purpose == "opd" else None,
-                                       page_size, page * page_size)
+                                       page_size, page * page_size,
+                                       include_confidential=purpose != "coordinator")

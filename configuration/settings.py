@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     geocoder_user_agent: str = "lapor-tarakan-bot"
     geocoder_timeout: float = Field(default=5.0, gt=0)
     draft_resume_after_minutes: int = Field(default=120, ge=1)
+    # "is it one of these?": open reports of the same category this near and this recent
+    duplicate_radius_m: float = Field(default=100.0, ge=0)  # 0 turns the offer off
+    duplicate_window_days: int = Field(default=14, ge=1)
     log_level: str = "INFO"
     stop_timeout: float = Field(default=30.0, gt=0)
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.

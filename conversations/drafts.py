@@ -83,6 +83,9 @@ class IntakeDraft:
     touched_at: datetime | None = None  # an old draft asks "continue or start over?"
     resubmit_id: int | None = None  # fixing this returned report
     resubmit_version: int | None = None
+    anonymous: bool = False  # set on the review: the agency never sees who reported
+    confidential: bool = False  # set on the review: admin group and agency only
+    offered: tuple[int, ...] = ()  # reports offered as "is it one of these?"
 
     @classmethod
     def from_state_data(cls, data: Mapping[str, Any]) -> Self:
@@ -96,6 +99,8 @@ class IntakeDraft:
             album=data.get("album"), progress_msg=data.get("progress_msg"),
             overflow_album=data.get("overflow_album"), touched_at=_when(data.get("touched_at")),
             resubmit_id=data.get("resubmit_id"), resubmit_version=data.get("resubmit_version"),
+            anonymous=bool(data.get("anonymous")), confidential=bool(data.get("confidential")),
+            offered=tuple(int(i) for i in data.get("offered") or ()),
         )
 
     def to_state_data(self) -> dict[str, Any]:
@@ -107,7 +112,8 @@ class IntakeDraft:
             "category": self.category, "editing": self.editing, "album": self.album,
             "progress_msg": self.progress_msg, "overflow_album": self.overflow_album,
             "touched_at": _iso(self.touched_at), "resubmit_id": self.resubmit_id,
-            "resubmit_version": self.resubmit_version,
+            "resubmit_version": self.resubmit_version, "anonymous": self.anonymous,
+            "confidential": self.confidential, "offered": list(self.offered),
         }
         return {key: value for key, value in data.items()
                 if value is not None and value is not False and value != []}
@@ -129,7 +135,8 @@ class IntakeDraft:
             photos=tuple(PhotoRef(p["file_id"], p["file_unique_id"], PhotoKind(p["kind"]))
                          for p in self.photos),
             location=GeoPoint(*self.location), description=self.description,
-            category_key=self.category, landmark=self.landmark,
+            category_key=self.category, landmark=self.landmark, anonymous=self.anonymous,
+            confidential=self.confidential,
         )
 
 

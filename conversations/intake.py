@@ -35,6 +35,7 @@ from complaints.validation import (
     clean_description,
     clean_landmark,
 )
+from conversations import trust
 from conversations.drafts import IntakeDraft
 from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
@@ -43,6 +44,7 @@ from presentation.keyboards import inline_keyboard, main_menu
 from presentation.media import picture_of
 from presentation.scopes import private_router
 from presentation.texts import Translator, texts_of
+from presentation.trust_callbacks import FlagCb, JoinCb
 
 
 class Intake(StatesGroup):
@@ -51,6 +53,7 @@ class Intake(StatesGroup):
     landmark = State()
     description = State()
     category = State()
+    duplicates = State()
     review = State()
 
 
@@ -124,12 +127,6 @@ async def _summary(t: Translator, draft: IntakeDraft, app: AppContext) -> str:
     )
 
 
-def _review_buttons(t: Translator) -> InlineKeyboardMarkup:
-    return inline_keyboard([(t("btn-send"), _act(IntakeAction.SEND))],
-                   [(t("btn-edit"), _act(IntakeAction.EDIT)),
-                    (t("btn-cancel"), _act(IntakeAction.CANCEL))])
-
-
 def _edit_buttons(t: Translator) -> InlineKeyboardMarkup:
     return inline_keyboard(
         [(t("btn-edit-photos"), _act(IntakeAction.EDIT_PHOTOS)),
@@ -148,10 +145,11 @@ async def _show_review(message: Message, t: Translator, draft: IntakeDraft,
     send_photo = (message.answer_document if first["kind"] == PhotoKind.DOCUMENT
                   else message.answer_photo)
     if len(plain_text(summary)) <= 1024:
-        await send_photo(first["file_id"], caption=summary, reply_markup=_review_buttons(t))
+        await send_photo(first["file_id"], caption=summary,
+                         reply_markup=trust.review_keyboard(t, draft))
     else:
         await send_photo(first["file_id"], caption=t("intake-review-photo"))
-        await message.answer(summary, reply_markup=_review_buttons(t),
+        await message.answer(summary, reply_markup=trust.review_keyboard(t, draft),
                              disable_web_page_preview=True)
 
 
@@ -238,6 +236,34 @@ async def _categorised(query: CallbackQuery, draft: IntakeDraft, *, t: Translato
     return replace(draft, category=category.key)
 
 
+async def categorised(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
+                      callback_data: CategoryCb, callback_answer: CallbackAnswer) -> None:
+    """The category; then "is it one of these?" when open reports like it lie near the pin."""
+    draft = await _categorised(query, await WIZARD.load(state), t=t, app=app,
+                               callback_data=callback_data, callback_answer=callback_answer)
+    if draft is None:
+        return
+    found = await trust.similar(app, query.from_user.id, draft)
+    draft = replace(draft, offered=tuple(s.report.id for s in found))
+    if found:
+        await WIZARD.go(query.message, state, t, app, Intake.duplicates, draft)
+    else:
+        await WIZARD.advance(query.message, state, t, app, WIZARD.step(Intake.category.state),
+                             draft)
+
+
+async def joined(query: CallbackQuery, callback_data: JoinCb, state: FSMContext, t: Translator,
+                 app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Follow one of the offered reports, or go on to the review with a new one."""
+    draft = await WIZARD.load(state)
+    if callback_data.report_id:
+        await trust.join(query, state, t, app, draft, callback_data.report_id, callback_answer)
+        return
+    await query.message.edit_reply_markup(reply_markup=None)
+    await WIZARD.go(query.message, state, t, app, Intake.review,
+                    draft.entering(Intake.review.state, editing=False))
+
+
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
     """Store the report and give the tracking code with the verification deadline."""
     draft: IntakeDraft = await WIZARD.load(state)
@@ -249,9 +275,9 @@ async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppC
         calendar=app.settings.calendar)
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(
-        t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
-        reply_markup=main_menu(t))
+    said = [t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
+            *trust.flag_lines(t, draft.anonymous, draft.confidential, just_sent=True)]
+    await query.message.answer("\n\n".join(said), reply_markup=main_menu(t))
 
 
 async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
@@ -277,9 +303,10 @@ async def choose_field(query: CallbackQuery, t: Translator) -> None:
     await query.message.edit_reply_markup(reply_markup=_edit_buttons(t))
 
 
-async def back_to_review(query: CallbackQuery, t: Translator) -> None:
+async def back_to_review(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
     """Changed their mind about editing."""
-    await query.message.edit_reply_markup(reply_markup=_review_buttons(t))
+    draft = await WIZARD.load(state)
+    await query.message.edit_reply_markup(reply_markup=trust.review_keyboard(t, draft))
 
 
 WIZARD = Wizard(
@@ -314,13 +341,22 @@ WIZARD = Wizard(
         Step(Intake.category, "intake-category", "hint-category", _categories,
              next=Intake.review, back=Intake.description, edit=IntakeAction.EDIT_CATEGORY,
              edit_label="Edit → Category (then review)", inputs=(
-                 Input("category button", (CategoryCb.filter(),), take=_categorised,
+                 Input("category button (similar open reports near the pin; else → review)",
+                       (CategoryCb.filter(),), handle=categorised, to=Intake.duplicates,
                        press=True),)),
+        Step(Intake.duplicates, "duplicates-offer", "hint-duplicates", show=trust.show_similar,
+             back=Intake.category, inputs=(
+                 Input("Yes, that one → follows it (\"me too\"), nothing filed",
+                       (JoinCb.filter(F.report_id > 0),), handle=joined, to=END, press=True),
+                 Input("No, mine is new", (JoinCb.filter(F.report_id == 0),), handle=joined,
+                       to=Intake.review, press=True))),
         Step(Intake.review, "intake-review", "hint-review", show=_show_review,
              back=Intake.category, inputs=(
                  Input("Send → SUBMITTED, tracking code, verification due date",
                        (_on(IntakeAction.SEND),), handle=send, to=END, press=True),
                  Input("Edit", (_on(IntakeAction.EDIT),), handle=choose_field, press=True),
+                 Input("Anonymous / Confidential on or off", (FlagCb.filter(),),
+                       handle=trust.toggle_flag, to=Intake.review, press=True),
                  Input("Back to the review", (_on(IntakeAction.BACK_TO_REVIEW),),
                        handle=back_to_review,
                        press=True))),
@@ -349,7 +385,8 @@ async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
                       "kind": p.kind.value} for p in case.photos),
         location=(case.location.latitude, case.location.longitude),
         landmark=case.landmark, description=case.description, category=case.category_key,
-        resubmit_id=case.id, resubmit_version=case.version)
+        resubmit_id=case.id, resubmit_version=case.version, anonymous=case.anonymous,
+        confidential=case.confidential)
     await state.set_state(Intake.review)
     draft = await WIZARD.save(state, draft, app)
     await message.answer(t("intake-fix-intro", code=case.code))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -92,10 +93,29 @@ class ReportRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)  # identity hidden
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # report hidden
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+
+    __table_args__ = (Index("ix_reports_nearby", "category_key", "created_at"),)
 
     photos: Mapped[list[PhotoRow]] = relationship(
         order_by="PhotoRow.position", cascade="all, delete-orphan", lazy="selectin"
     )
+
+
+class SubscriptionRow(Base):
+    """A citizen following someone else's report ("me too"): they hear its notices."""
+
+    __tablename__ = "report_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.telegram_id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("report_id", "citizen_id", name="uq_subscription"),
+                      Index("ix_subscriptions_citizen", "citizen_id"))
 
 
 class PhotoRow(Base):

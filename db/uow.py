@@ -33,6 +33,7 @@ from complaints.model import (
     StaffEvent,
     StaffMember,
 )
+from db.duplicates import SqlDuplicateRepository
 from db.models import (
     AgencyRow,
     CategoryRow,
@@ -126,7 +127,8 @@ class SqlReportRepository:
             "category_key": draft.category_key, "description": draft.description,
             "latitude": draft.location.latitude, "longitude": draft.location.longitude,
             "landmark": draft.landmark, "created_at": created_at, "updated_at": created_at,
-            "verify_due": verify_due, "version": 1, "revision": 1, "address_checked": False})
+            "verify_due": verify_due, "version": 1, "revision": 1, "address_checked": False,
+            "anonymous": draft.anonymous, "confidential": draft.confidential})
         report_id = inserted.inserted_primary_key[0]
         self.unlocated = True
         await self.session.execute(INSERT_PHOTOS, [
@@ -194,6 +196,11 @@ class SqlReportRepository:
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id",
             rating=row.rating, rating_comment=row.rating_comment, closed_at=row.closed_at,
+            anonymous=row.anonymous, confidential=row.confidential, duplicate_of=row.duplicate_of,
+            duplicate_of_code=await self.session.scalar(
+                select(ReportRow.code).where(ReportRow.id == row.duplicate_of))
+            if row.duplicate_of else None,
+            me_too=await SqlDuplicateRepository(self.session).count(row.id),
             events=tuple(
                 StaffEvent(e.at, e.action, ReportStatus(e.from_status) if e.from_status else None,
                            ReportStatus(e.to_status), Role(e.actor_role), e.actor_id,
@@ -227,8 +234,11 @@ class SqlReportRepository:
             for i, p in enumerate(photos))
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]:
         where = [ReportRow.status.in_([s.value for s in statuses])]
+        if not include_confidential:
+            where.append(ReportRow.confidential.is_(False))
         if agency_code is not None:
             where.append(ReportRow.agency_code == agency_code)
         total = await self.session.scalar(select(func.count()).select_from(ReportRow)
@@ -426,6 +436,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self.session)
         self.pending_inputs = SqlPendingInputRepository(self.session)
         self.cards = SqlCardRepository(self.session)
+        self.duplicates = SqlDuplicateRepository(self.session)
         return self
 
     async def __aexit__(

@@ -39,10 +39,10 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
-from complaints.validation import MAX_PHOTOS
+from complaints.validation import MAX_PHOTOS, clean_text
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
-from presentation.cards import card_buttons, staff_card
+from presentation.cards import card_buttons, chat_may_see, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
 from presentation.media import picture_of
@@ -243,7 +243,7 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
                 report_id: int) -> None:
     """Post the report's card again in this chat (from the queue)."""
     case = await workflow.case_file(app.uow(), report_id)
-    if binding.purpose == ChatPurpose.OPD and case.agency_code != binding.agency_code:
+    if not chat_may_see(binding, case):  # another agency's, or confidential (coordinator)
         raise NotAllowed()
     kind = _card_kind(binding, case)
     names = await app.names()
@@ -342,7 +342,7 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
         else:
             draft = replace(draft, photos=(*draft.photos, picture))
     if note:
-        draft = replace(draft, note=note.strip())
+        draft = replace(draft, note=clean_text(note, multiline=True))
     photos = draft.photos
     summary = t("proof-summary", count=len(photos), note=html.quote(draft.note or "-"))
     ready = bool(photos) and bool(draft.note)

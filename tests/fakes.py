@@ -23,6 +23,7 @@ from complaints.model import (
     ChatPurpose,
     Citizen,
     GeoPoint,
+    NearbyReport,
     Notice,
     PendingInput,
     PhotoRef,
@@ -70,6 +71,9 @@ class ReportRow:
     rating: int | None = None
     rating_comment: str | None = None
     closed_at: datetime | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    duplicate_of: int | None = None
     photos: dict[str, tuple[PhotoRef, ...]] = field(default_factory=dict)
 
 
@@ -99,6 +103,7 @@ class FakeState:
     outbox: list[Notice] = field(default_factory=list)
     pending: dict[int, PendingInput] = field(default_factory=dict)
     cards: list[tuple[int, int, int, str]] = field(default_factory=list)
+    subscriptions: list[tuple[int, int]] = field(default_factory=list)  # (report, citizen)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -166,7 +171,8 @@ class FakeReports:
         self._state.reports[report_id] = ReportRow(
             report_id, code, citizen_id, status, draft.category_key, draft.description,
             draft.location.latitude, draft.location.longitude, draft.landmark, created_at,
-            created_at, verify_due, photos={"evidence": draft.photos})
+            created_at, verify_due, photos={"evidence": draft.photos},
+            anonymous=draft.anonymous, confidential=draft.confidential)
         return report_id
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
@@ -208,6 +214,11 @@ class FakeReports:
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id", rating=row.rating,
             rating_comment=row.rating_comment, closed_at=row.closed_at,
+            anonymous=row.anonymous, confidential=row.confidential,
+            duplicate_of=row.duplicate_of,
+            duplicate_of_code=self._state.reports[row.duplicate_of].code
+            if row.duplicate_of else None,
+            me_too=sum(1 for rid, _ in self._state.subscriptions if rid == row.id),
             events=tuple(self._staff_event(event, actor_id)
                          for rid, event, actor_id in self._state.events if rid == report_id))
 
@@ -231,10 +242,12 @@ class FakeReports:
         self._state.reports[report_id].photos[purpose] = photos
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]:
         """Oldest first, one page, and the total."""
         rows = sorted((r for r in self._state.reports.values() if r.status in statuses
-                       and (agency_code is None or r.agency_code == agency_code)),
+                       and (agency_code is None or r.agency_code == agency_code)
+                       and (include_confidential or not r.confidential)),
                       key=lambda r: (r.created_at, r.id))
         files = [await self.case_file(r.id) for r in rows[offset:offset + limit]]
         return [f for f in files if f is not None], len(rows)
@@ -416,6 +429,36 @@ class FakeCards:
         self._state.cards.append((report_id, chat_id, message_id, kind))
 
 
+class FakeDuplicates:
+    """Reports in a lat/lon box, and who follows which report."""
+
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def nearby(self, *, category_key: str, south: float, west: float, north: float,
+                     east: float, since: datetime, statuses: tuple[ReportStatus, ...]
+                     ) -> list[NearbyReport]:
+        """Open, non-confidential, not-duplicate reports of the category inside the box."""
+        return [NearbyReport(r.id, r.code, r.status, GeoPoint(r.latitude, r.longitude),
+                             r.created_at, r.description, r.citizen_id)
+                for r in self._state.reports.values()
+                if r.category_key == category_key and r.created_at >= since
+                and south <= r.latitude <= north and west <= r.longitude <= east
+                and r.status in statuses and not r.confidential and r.duplicate_of is None]
+
+    async def subscribe(self, report_id: int, citizen_id: int, now: datetime) -> bool:
+        """True when new."""
+        if (report_id, citizen_id) in self._state.subscriptions:
+            return False
+        self._state.subscriptions.append((report_id, citizen_id))
+        return True
+
+    async def subscribers(self, report_id: int) -> list[tuple[int, str]]:
+        """Followers with their language."""
+        return [(cid, self._state.citizens[cid].language)
+                for rid, cid in self._state.subscriptions if rid == report_id]
+
+
 class FakeUnitOfWork:
     """One transaction on a FakeDatabase: a private copy until commit()."""
 
@@ -428,6 +471,7 @@ class FakeUnitOfWork:
     outbox: FakeOutbox
     pending_inputs: FakePendingInputs
     cards: FakeCards
+    duplicates: FakeDuplicates
 
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
@@ -446,6 +490,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(working)
         self.pending_inputs = FakePendingInputs(working)
         self.cards = FakeCards(working)
+        self.duplicates = FakeDuplicates(working)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
