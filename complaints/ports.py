@@ -15,6 +15,7 @@ from complaints.model import (
     ChatPurpose,
     Citizen,
     GeoPoint,
+    MessageGate,
     Notice,
     PendingInput,
     PhotoRef,
@@ -153,6 +154,30 @@ class CardRepository(Protocol):
                   kind: CardKind) -> None: ...
 
 
+class PrivacyRepository(Protocol):
+    """Personal data rights and abuse controls (complaints/privacy.py)."""
+
+    async def profile_extras(self, telegram_id: int) -> tuple[datetime | None, str | None]: ...
+
+    async def report_ids(self, citizen_id: int) -> list[int]: ...
+
+    async def anonymise_reports(self, report_ids: list[int], now: datetime) -> list[str]: ...
+
+    async def delete_citizen(self, telegram_id: int) -> bool: ...
+
+    async def finished_before(self, cutoff: datetime, limit: int) -> list[int]: ...
+
+    async def erase_staff(self, telegram_id: int) -> bool: ...
+
+    async def set_blocked(self, telegram_id: int, blocked_at: datetime | None,
+                          reason: str | None) -> bool: ...
+
+    async def count_message(self, telegram_id: int, now: datetime,
+                            window_start: datetime) -> MessageGate | None: ...
+
+    async def reports_since(self, citizen_id: int, since: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
 
@@ -165,6 +190,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     pending_inputs: PendingInputRepository
     cards: CardRepository
+    privacy: PrivacyRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -114,13 +114,17 @@ async def consent_refused(query: CallbackQuery, state: FSMContext, t: Translator
 
 
 async def confirmed(query: CallbackQuery, state: FSMContext, t: Translator,
-                    app: AppContext) -> None:
+                    app: AppContext, citizen: Citizen | None = None) -> None:
     """Store the registration; continue to the complaint if that is what brought them here."""
     draft: RegistrationDraft = await WIZARD.load(state)
     now = app.clock()
+    # editing the profile keeps the consent (and its text version) given before
+    kept = citizen is not None and draft.consent_at and citizen.consent_at == draft.consent_at
+    version = citizen.consent_version if kept and citizen else app.settings.consent_version
     app.remember(await services.register_citizen(
         app.uow(), query.from_user.id, name=draft.name, phone=draft.phone,
-        language=t.language, consent_at=draft.consent_at or now, now=now))
+        language=t.language, consent_at=draft.consent_at or now, now=now,
+        consent_version=version))
     await query.message.edit_reply_markup(reply_markup=None)
     await state.clear()
     await query.message.answer(t("reg-done", name=html.quote(draft.name or "")),

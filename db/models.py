@@ -54,6 +54,12 @@ class CitizenRow(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(16))  # the consent text agreed to
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    blocked_reason: Mapped[str | None] = mapped_column(String(200))
+    # messages in the current flood window, counted in the database (restarts, processes)
+    flood_window: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    flood_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CategoryRow(Base):
@@ -92,6 +98,7 @@ class ReportRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # erasure or retention
 
     photos: Mapped[list[PhotoRow]] = relationship(
         order_by="PhotoRow.position", cascade="all, delete-orphan", lazy="selectin"
