@@ -36,7 +36,7 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import common, errors, fallback, followup, staff
+from handlers import abuse, common, errors, fallback, followup, privacy, staff
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -59,11 +59,13 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     """Routers in priority order: errors, global commands, wizards, then fallbacks."""
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
+    dispatcher.update.outer_middleware(abuse.AbuseGuard())  # blocked and flooding senders stop
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), staff.create_router(), staff.create_private_router(),
+        errors.create_router(), abuse.create_router(), staff.create_router(),
+        staff.create_private_router(),
         *(module.create_router() for module in (
-            common, followup, registration, intake, fallback)))
+            privacy, common, followup, registration, intake, fallback)))
     run_filters_inline(dispatcher)
     return dispatcher
 
@@ -82,10 +84,10 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
 COMMANDS = {
     "id": [("lapor", "Buat laporan"), ("status", "Laporan saya"), ("profil", "Profil"),
            ("bahasa", "Ganti bahasa"), ("batal", "Batalkan"), ("kembali", "Mundur satu langkah"),
-           ("help", "Bantuan")],
+           ("data_saya", "Data saya"), ("hapus_data", "Hapus data saya"), ("help", "Bantuan")],
     "en": [("lapor", "New report"), ("status", "My reports"), ("profil", "Profile"),
            ("bahasa", "Language"), ("batal", "Cancel"), ("kembali", "Back one step"),
-           ("help", "Help")],
+           ("data_saya", "My data"), ("hapus_data", "Erase my data"), ("help", "Help")],
 }
 
 

@@ -15,8 +15,10 @@ from aiogram.types import InlineKeyboardMarkup
 
 from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import CardKind, CaseFile, NoticeKind, PhotoRef, ReportStatus, ReturnReason
+from complaints.privacy import ANONYMOUS_CITIZEN
 from presentation.context import Names
 from presentation.keyboards import inline_keyboard
+from presentation.privacy import BlockAction, BlockCb
 from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -65,7 +67,11 @@ def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboar
     buttons = CARDS[kind].buttons.get(case.status)
     if not buttons:
         return None
-    return inline_keyboard(*([(t(key), _staff(action, case))] for key, action in buttons))
+    rows = [[(t(key), _staff(action, case))] for key, action in buttons]
+    if kind is CardKind.ADMIN_CARD and case.citizen_id != ANONYMOUS_CITIZEN:
+        rows.append([(t("btn-block-citizen"),
+                      BlockCb(action=BlockAction.BLOCK, report_id=case.id))])
+    return inline_keyboard(*rows)
 
 
 def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> str:
