@@ -24,6 +24,7 @@ from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
+from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
 from bot.warmup import keep_response_models
 from complaints.questions import PendingInputs
@@ -160,6 +161,10 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one
             workers.append(asyncio.create_task(address_worker(app.context, lookup,
                                                                 app.wakeups.addresses)))
+        if app.settings.retention_days:  # off by default: the office decides the period
+            workers.append(asyncio.create_task(retention_worker(
+                app.context, app.settings.retention_days,
+                app.settings.retention_check_hours * 3600)))
         try:
             me = await app.bot.get_me()
             log.info("bot @%s is polling", me.username)

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     retention_days: int | None = Field(default=None, ge=1)  # None: the purge job is off
     retention_check_hours: float = Field(default=24.0, gt=0)
     daily_report_limit: int = Field(default=5, ge=1)
-    flood_messages: int = Field(default=20, ge=1)  # per flood window, per citizen
+    flood_messages: int = Field(default=60, ge=1)  # per flood window, per citizen
     flood_window_seconds: int = Field(default=60, ge=1)
 
     @field_validator("bot_token")

@@ -124,7 +124,8 @@ class SqlPrivacyRepository:
         result = await self.session.execute(
             update(CitizenRow).where(CitizenRow.telegram_id == telegram_id,
                                      CitizenRow.telegram_id != ANONYMOUS_CITIZEN)
-            .values(blocked_at=blocked_at, blocked_reason=reason))
+            .values(blocked_at=blocked_at, blocked_reason=reason,
+                    flood_count=0, flood_window=None))  # the next message is told why
         return (result.rowcount or 0) > 0
 
     async def count_message(self, telegram_id: int, now: datetime,

@@ -48,6 +48,8 @@ class AbuseGuard(BaseMiddleware):
             window=timedelta(seconds=settings.flood_window_seconds))
         if gate is None:
             return await handler(event, data)
+        log.debug("private update from %s: %d this window%s", chat.id, gate.count,
+                  ", blocked" if gate.blocked else "")
         t: Translator = data["t"]
         if gate.blocked:
             state: FSMContext | None = data.get("state")
