@@ -9,6 +9,7 @@ import json
 import logging
 from typing import Any
 
+import pytest
 from PIL import Image
 from sqlalchemy import text as sql
 
@@ -81,10 +82,15 @@ async def _until_no_card_names(group_messages: Any, codes: tuple[str, ...], name
     raise AssertionError("a staff card still names the erased citizen")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_erasure_withdraws_anonymises_and_deletes_the_profile(
         sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
     citizen, working = await citizen_files(sim, "Budi Santoso", photos=1)
     await forward(city, await admin_card(city, working), "PUPR")
+    agency = await city.pupr.wait_for(lambda m: working in m.content and "Budi Santoso"
+                                      in m.content, chat=city.pupr_group)
+    assert PHONE not in agency.content  # agencies never see the phone number
+    assert all(PHONE not in m.content for m in city.pupr_group.bot_messages())
     await citizen.wait_for(lambda m: working in m.content and "diteruskan" in m.content)
     citizen.drain()
     waiting = await submit(citizen, await file_until_review(citizen))
@@ -116,6 +122,7 @@ async def test_erasure_withdraws_anonymises_and_deletes_the_profile(
     await citizen.wait_for(lambda m: m.content == text("status-none"))
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_a_blocked_citizen_is_told_politely_and_nothing_is_kept(
         sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
     citizen, code = await citizen_files(sim, "Budi", photos=1)
@@ -165,6 +172,7 @@ async def test_a_stranger_cannot_block(sim: BotApiSimulator, bot: RunningBot, ci
                       id=citizen.id) == [(None,)]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_flood_is_slowed_in_the_database_across_a_restart(
         sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
     settings.flood_messages = 3
@@ -308,3 +316,33 @@ async def test_a_refused_contact_is_not_kept_in_the_inbox(
     await expect(citizen, text("error-contact-not-own"))
     payloads = await handled_inbox(settings, citizen.id)
     assert "6285511112222" not in json.dumps(payloads)
+
+
+async def test_the_retention_job_anonymises_old_finished_reports_when_enabled(
+        sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
+    citizen, old = await citizen_files(sim, "Budi", photos=1)
+    recent = await submit(citizen, await file_until_review(citizen))
+    engine = create_engine(settings.database_url)
+    try:  # the first report was withdrawn two years ago; the second is still waiting
+        async with engine.begin() as connection:
+            await connection.execute(sql(
+                "update reports set status = 'withdrawn', updated_at = :at where code = :code"),
+                {"at": "2024-11-01 00:00:00.000000", "code": old})
+    finally:
+        await engine.dispose()
+    await bot.restart()
+    await asyncio.sleep(0.5)
+    assert await rows(settings, "select anonymised_at from reports where anonymised_at "
+                      "is not null") == []  # off by default
+    settings.retention_days = 365
+    await bot.restart()
+    for _ in range(50):
+        found = await rows(settings, "select code, citizen_id, description from reports "
+                           "where anonymised_at is not null")
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert found == [(old, 0, "")]
+    [(citizen_id,)] = await rows(settings, "select citizen_id from reports where code = :c",
+                                 c=recent)
+    assert citizen_id == citizen.id
