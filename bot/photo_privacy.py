@@ -31,17 +31,27 @@ def strip_metadata(data: bytes) -> bytes | None:
             upright = image.getexif().get(ORIENTATION, 1) == 1
             out = io.BytesIO()
             if fmt == "JPEG" and upright:
+                _only_colour_profile(image)
                 # same quantisation tables: no visible loss from saving again
-                image.save(out, format="JPEG", quality="keep")
+                image.save(out, format="JPEG", quality="keep", exif=b"")
             else:
                 turned = ImageOps.exif_transpose(image)
+                _only_colour_profile(turned)
                 if fmt == "JPEG":
-                    turned.save(out, format="JPEG", quality=95)
+                    turned.save(out, format="JPEG", quality=95, exif=b"")
                 else:
                     turned.save(out, format="PNG" if fmt not in ("PNG", "WEBP") else fmt)
             return out.getvalue()
     except (UnidentifiedImageError, OSError, ValueError):
         return None
+
+
+def _only_colour_profile(image: Image.Image) -> None:
+    """Pillow writes some of `info` back (comments, XMP, text chunks): keep colours only."""
+    profile = image.info.get("icc_profile")
+    image.info.clear()
+    if profile:
+        image.info["icc_profile"] = profile
 
 
 class CleanFiles:
