@@ -86,10 +86,9 @@ class SqlPrivacyRepository:
             update(EventRow).where(EventRow.report_id.in_(report_ids),
                                    EventRow.actor_role == Role.CITIZEN.value)
             .values(actor_id=None, note=None))
-        await self.session.execute(  # nothing still waiting to reach the person
+        await self.session.execute(  # nothing waits to reach the person; no record of them
             delete(OutboxRow).where(OutboxRow.report_id.in_(report_ids),
-                                    OutboxRow.target == "citizen",
-                                    OutboxRow.status == "pending"))
+                                    OutboxRow.target == "citizen"))
         return sorted(code for _, code, _, _ in rows)
 
     async def delete_citizen(self, telegram_id: int) -> bool:
