@@ -19,7 +19,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ForceReply, Message, TelegramObject, Update
 
 from complaints import admin, privacy, workflow
-from complaints.errors import NotAllowed, StaleButton
+from complaints.errors import InvalidInput, NotAllowed
 from complaints.model import CaseFile, ChatPurpose, PendingInput, Role
 from presentation.context import AppContext
 from presentation.keyboards import inline_keyboard
@@ -88,7 +88,7 @@ async def _admin(app: AppContext, user_id: int) -> None:
 async def _reporter_case(app: AppContext, report_id: int) -> CaseFile:
     case = await workflow.case_file(app.uow(), report_id)
     if case.citizen_id == privacy.ANONYMOUS_CITIZEN:
-        raise StaleButton()
+        raise InvalidInput("block-anonymous")
     return case
 
 

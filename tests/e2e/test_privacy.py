@@ -94,7 +94,8 @@ async def test_erasure_withdraws_anonymises_and_deletes_the_profile(
     await citizen.wait_for(lambda m: working in m.content and "diteruskan" in m.content)
     citizen.drain()
     waiting = await submit(citizen, await file_until_review(citizen))
-    await admin_card(city, waiting)
+    waiting_card = await admin_card(city, waiting)
+    block_data = waiting_card.button_data(text("btn-block-citizen"))
 
     await citizen.send_text("/hapus_data")
     confirm = await citizen.wait_for(lambda m: text("btn-erase-yes") in m.buttons)
@@ -117,6 +118,10 @@ async def test_erasure_withdraws_anonymises_and_deletes_the_profile(
     await _until_no_card_names(city.admin_group.bot_messages, (working, waiting),
                                "Budi Santoso")
     await _until_no_card_names(city.pupr_group.bot_messages, (working,), "Budi Santoso")
+    # a press on the card from before the erasure finds nobody to block
+    answer = await city.admin.callback_answer(
+        await city.admin.press_data(waiting_card, block_data))
+    assert answer["text"] == text("block-anonymous") and answer["show_alert"]
     # the citizen is a stranger now: nothing of theirs is listed
     await citizen.send_text("/status")
     await citizen.wait_for(lambda m: m.content == text("status-none"))
