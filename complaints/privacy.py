@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # The version of the consent text (reg-consent in the catalogues); raise it when the text
 # changes and every registered citizen is asked again before filing (setting CONSENT_VERSION).
-CONSENT_VERSION = "1"
+CONSENT_VERSION = "2"  # 2: names the rights (/data_saya, /hapus_data) and the hidden phone
 # Reports of erased citizens, and reports past retention, belong to this placeholder citizen.
 ANONYMOUS_CITIZEN = 0
 WITHDRAWABLE = (ReportStatus.SUBMITTED, ReportStatus.RETURNED)

@@ -213,8 +213,8 @@ async def test_a_new_consent_text_is_agreed_to_before_filing(
     citizen = sim.user("Budi")
     await register(citizen, name="Budi")
     assert await rows(settings, "select consent_version from citizens where telegram_id = :id",
-                      id=citizen.id) == [("1",)]
-    settings.consent_version = "2"
+                      id=citizen.id) == [(settings.consent_version,)]
+    settings.consent_version = "3"
     await citizen.send_text("/lapor")
     ask = await citizen.wait_for(lambda m: text("btn-agree") in m.buttons
                                  and "/hapus_data" in m.content)
@@ -228,7 +228,7 @@ async def test_a_new_consent_text_is_agreed_to_before_filing(
     await citizen.wait_for(lambda m: m.content == text("intake-start"))
     [(version, at)] = await rows(settings, "select consent_version, consent_at from citizens "
                                  "where telegram_id = :id", id=citizen.id)
-    assert version == "2" and at is not None
+    assert version == "3" and at is not None
 
 
 def _jpeg_with_gps() -> bytes:

@@ -4,8 +4,6 @@ reconsent =
     The personal data consent text has changed. Before filing a new report, please read and agree again.
 
     { $consent }
-
-    { privacy-rights }
 reconsent-declined = Without consent no new report can be filed. Your earlier reports are still handled. Type /lapor if you change your mind.
 reconsent-done = Thank you, your consent is recorded.
 export-summary =

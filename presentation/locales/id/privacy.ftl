@@ -4,8 +4,6 @@ reconsent =
     Teks persetujuan data pribadi telah diperbarui. Sebelum membuat laporan baru, mohon baca dan setujui lagi.
 
     { $consent }
-
-    { privacy-rights }
 reconsent-declined = Tanpa persetujuan, laporan baru tidak dapat dibuat. Laporan lama Anda tetap ditangani. Ketik /lapor jika berubah pikiran.
 reconsent-done = Terima kasih, persetujuan Anda tercatat.
 export-summary =
