@@ -92,9 +92,19 @@ class SqlPrivacyRepository:
         return sorted(code for _, code, _, _ in rows)
 
     async def delete_citizen(self, telegram_id: int) -> bool:
-        """The profile goes, and what polling kept about their chat (already handled)."""
+        """The profile goes, and what polling kept about their chat (already handled).
+
+        A blocked citizen's row stays with the block and nothing else (no name, phone or
+        consent): erasing must not be a way around a block.
+        """
         await self.session.execute(delete(InboxRow).where(
             InboxRow.chat_key == str(telegram_id), InboxRow.handled_at.is_not(None)))
+        kept = await self.session.execute(
+            update(CitizenRow).where(CitizenRow.telegram_id == telegram_id,
+                                     CitizenRow.blocked_at.is_not(None))
+            .values(name=None, phone=None, consent_at=None, consent_version=None))
+        if kept.rowcount:
+            return True
         result = await self.session.execute(
             delete(CitizenRow).where(CitizenRow.telegram_id == telegram_id))
         return (result.rowcount or 0) > 0

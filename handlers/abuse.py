@@ -7,6 +7,7 @@ so they hold across restarts and across several bot processes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -23,7 +24,7 @@ from complaints.errors import InvalidInput, NotAllowed
 from complaints.model import CaseFile, ChatPurpose, PendingInput, Role
 from presentation.context import AppContext
 from presentation.keyboards import inline_keyboard
-from presentation.privacy import BlockAction, BlockCb
+from presentation.privacy import BlockAction, BlockCb, PrivacyAction, PrivacyCb
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ class AbuseGuard(BaseMiddleware):
         log.debug("private update from %s: %d this window%s", chat.id, gate.count,
                   ", blocked" if gate.blocked else "")
         t: Translator = data["t"]
+        if gate.blocked and _exercises_a_right(event):
+            return await handler(event, data)  # access and erasure stay open to everyone
         if gate.blocked:
             state: FSMContext | None = data.get("state")
             if state is not None:
@@ -66,6 +69,24 @@ class AbuseGuard(BaseMiddleware):
                         else None)
             return None
         return await handler(event, data)
+
+
+RIGHTS_COMMANDS = {"/data_saya", "/my_data", "/hapus_data", "/erase_data"}
+ERASE_ANSWERS = {PrivacyAction.ERASE_YES, PrivacyAction.ERASE_NO}
+
+
+def _exercises_a_right(event: TelegramObject) -> bool:
+    """/data_saya, /hapus_data and the erasure's confirmation."""
+    if not isinstance(event, Update):
+        return False
+    if event.message is not None and event.message.text:
+        command = event.message.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
+        return command in RIGHTS_COMMANDS
+    query = event.callback_query
+    if query is not None and query.data and query.data.startswith(f"{PrivacyCb.__prefix__}:"):
+        with contextlib.suppress(ValueError, TypeError):
+            return PrivacyCb.unpack(query.data).action in ERASE_ANSWERS
+    return False
 
 
 async def _tell(event: TelegramObject, text: str | None) -> None:

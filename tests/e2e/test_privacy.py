@@ -351,3 +351,29 @@ async def test_the_retention_job_anonymises_old_finished_reports_when_enabled(
     [(citizen_id,)] = await rows(settings, "select citizen_id from reports where code = :c",
                                  c=recent)
     assert citizen_id == citizen.id
+
+
+async def test_a_blocked_citizen_keeps_access_and_erasure_but_not_a_way_round_the_block(
+        sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
+    from complaints import privacy
+
+    citizen, code = await citizen_files(sim, "Budi", photos=1)
+    assert bot.app is not None
+    await privacy.set_blocked(bot.app.context.uow(), citizen.id, blocked=True,
+                              reason="spam", now=bot.app.context.clock())
+    citizen.drain()
+    await citizen.send_text("/data_saya")
+    await citizen.wait_for(lambda m: m.document is not None)
+    await citizen.send_text("/hapus_data")
+    confirm = await citizen.wait_for(lambda m: text("btn-erase-yes") in m.buttons)
+    await citizen.press(confirm, text("btn-erase-yes"))
+    await citizen.wait_for(lambda m: m.content.startswith("Data Anda telah dihapus."))
+    [row] = await rows(settings, "select name, phone, consent_at, blocked_at, blocked_reason "
+                       "from citizens where telegram_id = :id", id=citizen.id)
+    assert row[:3] == (None, None, None) and row[3] is not None and row[4] == "spam"
+    assert await rows(settings, "select citizen_id from reports where code = :c", c=code) == [
+        (0,)]
+    citizen.drain()
+    await citizen.send_text("/start")
+    await asyncio.sleep(1.0)
+    assert all(m.content != text("welcome") for m in citizen.drain())
