@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from admin_cli.runtime import Uow, fail, run, say, settings
+from admin_cli.runtime import Uow, fail, local, run, say, settings, show_table
 from complaints import privacy
 from complaints.clock import utc_now
 
@@ -62,6 +62,15 @@ def citizen_unblock(telegram_id: int) -> None:
                                                now=utc_now())):
         fail(f"No citizen with Telegram ID {telegram_id}.")
     say(f"Unblocked citizen {telegram_id}.")
+
+
+@citizen_app.command("blocked")
+def citizen_blocked() -> None:
+    """List blocked citizens with when and why."""
+    found = run(lambda uow: privacy.blocked_citizens(uow()))
+    show_table(("Telegram ID", "Blocked", "Reason"),
+               [(telegram_id, local(at), reason) for telegram_id, at, reason in found],
+               title=f"{len(found)} blocked", empty="Nobody is blocked.")
 
 
 @citizen_app.command("erase")

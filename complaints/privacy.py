@@ -165,6 +165,12 @@ async def set_blocked(uow: UnitOfWork, telegram_id: int, *, blocked: bool,
     return found
 
 
+async def blocked_citizens(uow: UnitOfWork) -> list[tuple[int, datetime, str | None]]:
+    """Who is blocked, since when and why (Telegram id, time, reason)."""
+    async with uow:
+        return await uow.privacy.blocked()
+
+
 async def count_message(uow: UnitOfWork, telegram_id: int, *, now: datetime,
                         window: timedelta) -> MessageGate | None:
     """Count one private message in the database (holds across processes and restarts)."""

@@ -137,6 +137,12 @@ class SqlPrivacyRepository:
                     flood_count=0, flood_window=None))  # the next message is told why
         return (result.rowcount or 0) > 0
 
+    async def blocked(self) -> list[tuple[int, datetime, str | None]]:
+        rows = await self.session.execute(
+            select(CitizenRow.telegram_id, CitizenRow.blocked_at, CitizenRow.blocked_reason)
+            .where(CitizenRow.blocked_at.is_not(None)).order_by(CitizenRow.blocked_at))
+        return [(telegram_id, at, reason) for telegram_id, at, reason in rows]
+
     async def count_message(self, telegram_id: int, now: datetime,
                             window_start: datetime) -> MessageGate | None:
         row = (await self.session.execute(COUNT_MESSAGE, {

@@ -81,9 +81,12 @@ def test_citizen_block_unblock_and_erase(database: str) -> None:
     assert "Blocked citizen 42." in ok("citizen", "block", "42", "--reason", "spam berulang")
     assert _rows(database, "select blocked_reason from citizens where telegram_id = 42") == [
         ("spam berulang",)]
+    listing = ok("citizen", "blocked")
+    assert "1 blocked" in listing and "42" in listing and "spam berulang" in listing
     assert "Unblocked citizen 42." in ok("citizen", "unblock", "42")
     assert _rows(database, "select blocked_at from citizens where telegram_id = 42") == [
         (None,)]
+    assert "Nobody is blocked." in ok("citizen", "blocked")
     assert "No citizen with Telegram ID 9." in refused("citizen", "block", "9", "--reason", "x")
     assert "Erased citizen 42: 1 reports anonymised, 0 withdrawn." in ok(
         "citizen", "erase", "42")
