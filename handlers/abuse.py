@@ -7,6 +7,7 @@ so they hold across restarts and across several bot processes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -145,6 +146,10 @@ class BlockReason(Filter):
         if replied is None or not (replied.from_user and replied.from_user.is_bot):
             return False
         pending = await app.pending.by_prompt(message.chat.id, replied.message_id)
+        if pending is None and (message.date - replied.date).total_seconds() < 10:
+            # a very quick reply can overtake the question's own bookkeeping: look once more
+            await asyncio.sleep(0.3)
+            pending = await app.pending.by_prompt(message.chat.id, replied.message_id)
         if pending is None or pending.action != BLOCK_QUESTION:
             return False
         return {"pending": pending}
