@@ -24,6 +24,7 @@ from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
+from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
 from bot.warmup import keep_response_models
 from complaints.questions import PendingInputs
@@ -36,7 +37,7 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import common, errors, fallback, followup, staff, trust
+from handlers import abuse, common, errors, fallback, followup, privacy, staff, trust
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -59,12 +60,13 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     """Routers in priority order: errors, global commands, wizards, then fallbacks."""
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
+    dispatcher.update.outer_middleware(abuse.AbuseGuard())  # blocked and flooding senders stop
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), trust.create_router(), staff.create_router(),
+        errors.create_router(), abuse.create_router(), trust.create_router(), staff.create_router(),
         staff.create_private_router(),
         *(module.create_router() for module in (
-            common, followup, registration, intake, fallback)))
+            privacy, common, followup, registration, intake, fallback)))
     run_filters_inline(dispatcher)
     return dispatcher
 
@@ -83,10 +85,10 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
 COMMANDS = {
     "id": [("lapor", "Buat laporan"), ("status", "Laporan saya"), ("profil", "Profil"),
            ("bahasa", "Ganti bahasa"), ("batal", "Batalkan"), ("kembali", "Mundur satu langkah"),
-           ("help", "Bantuan")],
+           ("data_saya", "Data saya"), ("hapus_data", "Hapus data saya"), ("help", "Bantuan")],
     "en": [("lapor", "New report"), ("status", "My reports"), ("profil", "Profile"),
            ("bahasa", "Language"), ("batal", "Cancel"), ("kembali", "Back one step"),
-           ("help", "Help")],
+           ("data_saya", "My data"), ("hapus_data", "Erase my data"), ("help", "Help")],
 }
 
 
@@ -159,6 +161,10 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one
             workers.append(asyncio.create_task(address_worker(app.context, lookup,
                                                                 app.wakeups.addresses)))
+        if app.settings.retention_days:  # off by default: the office decides the period
+            workers.append(asyncio.create_task(retention_worker(
+                app.context, app.settings.retention_days,
+                app.settings.retention_check_hours * 3600)))
         try:
             me = await app.bot.get_me()
             log.info("bot @%s is polling", me.username)

@@ -27,6 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
 
+from bot.photo_privacy import CleanFiles
 from complaints import admin, workflow
 from complaints.model import (
     CaseFile,
@@ -36,6 +37,7 @@ from complaints.model import (
     PhotoKind,
     PhotoRef,
 )
+from complaints.privacy import ANONYMOUS_CITIZEN
 from db.outbox import OutboxItem, OutboxStore
 from presentation.cards import NOTICES, card_buttons, photos_of, render_notice, staff_card
 from presentation.context import AppContext, Names
@@ -89,6 +91,7 @@ class OutboxWorker:
         self.app = app
         self.pacer = pacer
         self.staff_t = Translator(app.settings.default_language, app.settings.zone)
+        self.clean_files = CleanFiles(bot)
 
     _stopping = False
 
@@ -168,6 +171,8 @@ class OutboxWorker:
             return
         if target is NoticeTarget.CITIZEN:
             chat_id: int | None = int(item.target_ref or case.citizen_id)
+            if chat_id == ANONYMOUS_CITIZEN:
+                return  # the report was anonymised: nobody is left to tell
             # a follower of the report ("me too") reads it in their own language
             t = Translator(params.get("language") or case.citizen_language,
                            self.app.settings.zone)
@@ -202,13 +207,24 @@ class OutboxWorker:
                 InputMediaPhoto(media=p.file_id) for p in pictures])
         elif pictures:
             await self.bot.send_photo(chat_id, pictures[0].file_id)
-        if len(files) >= 2:
-            await self.bot.send_media_group(chat_id, [
-                InputMediaDocument(media=p.file_id) for p in files])
-        elif files:
-            await self.bot.send_document(chat_id, files[0].file_id)
+        await self._send_files(chat_id, files)
         params["_photos_sent"] = True
         await self.store.progress(item.id, params)
+
+    async def _send_files(self, chat_id: int, files: list[PhotoRef]) -> None:
+        """Pictures sent as files go out as clean copies, without EXIF (GPS) metadata."""
+        sources = [(p, await self.clean_files.source(p.file_id)) for p in files]
+        sources = [(p, source) for p, source in sources if source is not None]
+        if len(sources) >= 2:
+            sent = await self.bot.send_media_group(chat_id, [
+                InputMediaDocument(media=source) for _, source in sources])
+        elif sources:
+            sent = [await self.bot.send_document(chat_id, sources[0][1])]
+        else:
+            return
+        for (photo, _), message in zip(sources, sent, strict=False):
+            if message.document is not None:
+                self.clean_files.remember(photo.file_id, message.document.file_id)
 
     async def _send_text(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
                          text: str, markup: InlineKeyboardMarkup | None = None) -> int | None:

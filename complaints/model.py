@@ -90,11 +90,24 @@ class Citizen:
     name: str | None = None
     phone: str | None = None
     consent_at: datetime | None = None
+    consent_version: str | None = None  # the version of the consent text agreed to
 
     @property
     def is_registered(self) -> bool:
         """Registration is complete only with consent, a name and a phone number."""
         return bool(self.consent_at and self.name and self.phone)
+
+    def consented_to(self, version: str) -> bool:
+        """Registered, and the consent given was to this version of the text."""
+        return self.is_registered and self.consent_version == version
+
+
+@dataclass(frozen=True, slots=True)
+class MessageGate:
+    """One private message counted: is the sender blocked, how many in this flood window."""
+
+    blocked: bool
+    count: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from complaints.model import (
     ChatPurpose,
     Citizen,
     GeoPoint,
+    MessageGate,
     NearbyReport,
     Notice,
     PendingInput,
@@ -167,6 +168,32 @@ class DuplicateRepository(Protocol):
     async def subscribers(self, report_id: int) -> list[tuple[int, str]]: ...
 
 
+class PrivacyRepository(Protocol):
+    """Personal data rights and abuse controls (complaints/privacy.py)."""
+
+    async def profile_extras(self, telegram_id: int) -> tuple[datetime | None, str | None]: ...
+
+    async def report_ids(self, citizen_id: int) -> list[int]: ...
+
+    async def anonymise_reports(self, report_ids: list[int], now: datetime) -> list[str]: ...
+
+    async def delete_citizen(self, telegram_id: int) -> bool: ...
+
+    async def finished_before(self, cutoff: datetime, limit: int) -> list[int]: ...
+
+    async def erase_staff(self, telegram_id: int) -> bool: ...
+
+    async def set_blocked(self, telegram_id: int, blocked_at: datetime | None,
+                          reason: str | None) -> bool: ...
+
+    async def blocked(self) -> list[tuple[int, datetime, str | None]]: ...
+
+    async def count_message(self, telegram_id: int, now: datetime,
+                            window_start: datetime) -> MessageGate | None: ...
+
+    async def reports_since(self, citizen_id: int, since: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
 
@@ -180,6 +207,7 @@ class UnitOfWork(Protocol):
     pending_inputs: PendingInputRepository
     cards: CardRepository
     duplicates: DuplicateRepository
+    privacy: PrivacyRepository
 
     async def __aenter__(self) -> Self: ...
 

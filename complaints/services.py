@@ -66,13 +66,14 @@ async def set_language(uow: UnitOfWork, telegram_id: int, language: str, now: da
 
 async def register_citizen(
     uow: UnitOfWork, telegram_id: int, *, name: str, phone: str, language: str,
-    consent_at: datetime, now: datetime,
+    consent_at: datetime, now: datetime, consent_version: str | None = None,
 ) -> Citizen:
     """Store (or update) a citizen's registration; values must already be validated."""
     _require_aware(now)
     _require_aware(consent_at)
     async with uow:
-        citizen = Citizen(telegram_id, language, name=name, phone=phone, consent_at=consent_at)
+        citizen = Citizen(telegram_id, language, name=name, phone=phone, consent_at=consent_at,
+                          consent_version=consent_version)
         await uow.citizens.save(citizen, now)
         await uow.commit()
         return citizen

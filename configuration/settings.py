@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from complaints.calendar import WorkingCalendar
 from complaints.model import ServiceArea
+from complaints.privacy import CONSENT_VERSION
 
 # Kota Tarakan (Tarakan and Sadau islands) fits in this box, read off OpenStreetMap's
 # administrative boundary of Kota Tarakan (relation "Kota Tarakan", admin_level 5) and rounded
@@ -48,6 +49,13 @@ class Settings(BaseSettings):
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.
     private_message_interval: float = Field(default=1.0, ge=0)
     group_message_interval: float = Field(default=3.0, ge=0)
+    # privacy and abuse controls (issue 10)
+    consent_version: str = Field(default=CONSENT_VERSION, min_length=1, max_length=16)
+    retention_days: int | None = Field(default=None, ge=1)  # None: the purge job is off
+    retention_check_hours: float = Field(default=24.0, gt=0)
+    daily_report_limit: int = Field(default=5, ge=1)
+    flood_messages: int = Field(default=60, ge=1)  # per flood window, per citizen
+    flood_window_seconds: int = Field(default=60, ge=1)
 
     @field_validator("bot_token")
     @classmethod

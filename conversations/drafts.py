@@ -39,6 +39,7 @@ class RegistrationDraft:
     consent_at: datetime | None = None
     name: str | None = None
     phone: str | None = None
+    consent_version: str | None = None  # the version of the consent text agreed to
     editing: ClassVar[bool] = False  # registration has no review to return to
 
     @classmethod
@@ -46,12 +47,15 @@ class RegistrationDraft:
         """Tolerant of rows stored by older code: missing keys take their defaults."""
         return cls(then_report=bool(data.get("then_report")),
                    consent_at=_when(data.get("consent_at")),
-                   name=data.get("name"), phone=data.get("phone"))
+                   name=data.get("name"), phone=data.get("phone"),
+                   consent_version=data.get("consent_version"))
 
     def to_state_data(self) -> dict[str, Any]:
         """JSON for the FSM storage, under the keys older code used."""
         data: dict[str, Any] = {"then_report": self.then_report,
                                 "consent_at": _iso(self.consent_at)}
+        if self.consent_version is not None:
+            data["consent_version"] = self.consent_version
         if self.name is not None:
             data["name"] = self.name
         if self.phone is not None:

@@ -55,6 +55,12 @@ class CitizenRow(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(16))  # the consent text agreed to
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    blocked_reason: Mapped[str | None] = mapped_column(String(200))
+    # messages in the current flood window, counted in the database (restarts, processes)
+    flood_window: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    flood_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CategoryRow(Base):
@@ -96,6 +102,7 @@ class ReportRow(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)  # identity hidden
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # report hidden
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # erasure or retention
 
     __table_args__ = (Index("ix_reports_nearby", "category_key", "created_at"),)
 

@@ -48,11 +48,13 @@ from db.models import (
 )
 from db.outbox import SqlCardRepository
 from db.pending import SqlPendingInputRepository
+from db.privacy import SqlPrivacyRepository
 
 CITIZENS = CitizenRow.__table__
 # Statements built once: constructing a statement costs more than running it on SQLite.
 GET_CITIZEN = select(CITIZENS.c.telegram_id, CITIZENS.c.language, CITIZENS.c.name,
-                     CITIZENS.c.phone, CITIZENS.c.consent_at).where(
+                     CITIZENS.c.phone, CITIZENS.c.consent_at,
+                     CITIZENS.c.consent_version).where(
     CITIZENS.c.telegram_id == bindparam("citizen_id"))
 UPDATE_CITIZEN = update(CITIZENS).where(CITIZENS.c.telegram_id == bindparam("citizen_id"))
 INSERT_CITIZEN = insert(CITIZENS)
@@ -77,7 +79,8 @@ class SqlCitizenRepository:
 
     async def save(self, citizen: Citizen, now: datetime) -> None:
         values = {"language": citizen.language, "name": citizen.name, "phone": citizen.phone,
-                  "consent_at": citizen.consent_at, "updated_at": now}
+                  "consent_at": citizen.consent_at, "consent_version": citizen.consent_version,
+                  "updated_at": now}
         updated = await self.session.execute(
             UPDATE_CITIZEN, {"citizen_id": citizen.telegram_id, **values})
         if updated.rowcount == 0:
@@ -437,6 +440,7 @@ class SqlUnitOfWork:
         self.pending_inputs = SqlPendingInputRepository(self.session)
         self.cards = SqlCardRepository(self.session)
         self.duplicates = SqlDuplicateRepository(self.session)
+        self.privacy = SqlPrivacyRepository(self.session)
         return self
 
     async def __aexit__(

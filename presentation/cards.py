@@ -26,8 +26,10 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
+from complaints.privacy import ANONYMOUS_CITIZEN
 from presentation.context import Names
 from presentation.keyboards import inline_keyboard
+from presentation.privacy import BlockAction, BlockCb
 from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -82,6 +84,9 @@ def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboar
     """
     view = CARDS[kind]
     rows = [[(t(key), _staff(action, case))] for key, action in view.buttons.get(case.status, ())]
+    if rows and kind is CardKind.ADMIN_CARD and case.citizen_id != ANONYMOUS_CITIZEN:
+        rows.append([(t("btn-block-citizen"),
+                      BlockCb(action=BlockAction.BLOCK, report_id=case.id))])
     if case.anonymous and view.audience is Audience.ADMIN:
         rows.append([(t("btn-show-identity"), RevealCb(report_id=case.id))])
     return inline_keyboard(*rows) if rows else None

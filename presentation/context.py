@@ -66,6 +66,10 @@ class AppContext:
         if self.single_process:
             self._citizens[citizen.telegram_id] = citizen
 
+    def forget(self, telegram_id: int) -> None:
+        """The citizen's profile was erased: nothing of it stays in memory either."""
+        self._citizens.pop(telegram_id, None)
+
     async def names(self) -> Names:
         """Categories and agencies, re-read at most once a minute."""
         if self._names is None or time.monotonic() - self._names[0] > NAMES_TTL:

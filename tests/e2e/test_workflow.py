@@ -38,7 +38,8 @@ async def test_happy_path_from_submission_to_rating(
     card = await in_group(city.admin, city.admin_group, "Laporan baru", code,
                           "Jalan dan jembatan", "Budi Santoso", "+6281234567890",
                           text("status-submitted"))
-    assert card.buttons == [text("btn-verify-forward"), text("btn-return")]
+    assert card.buttons == [text("btn-verify-forward"), text("btn-return"),
+                            text("btn-block-citizen")]
 
     menu = await open_menu(city.admin, city.admin_group, card, text("btn-verify-forward"), "PUPR")
     assert menu.buttons[0].startswith("⭐ PUPR")
