@@ -36,7 +36,7 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import common, errors, fallback, followup, staff
+from handlers import common, delivery, errors, fallback, followup, staff
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -61,7 +61,8 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), staff.create_router(), staff.create_private_router(),
+        errors.create_router(), delivery.create_router(), staff.create_router(),
+        staff.create_private_router(),
         *(module.create_router() for module in (
             common, followup, registration, intake, fallback)))
     run_filters_inline(dispatcher)

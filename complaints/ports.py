@@ -24,6 +24,7 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     StaffMember,
+    UnreachableChat,
 )
 
 
@@ -153,6 +154,18 @@ class CardRepository(Protocol):
                   kind: CardKind) -> None: ...
 
 
+class DeliveryRepository(Protocol):
+    """Staff chats that cannot be reached, and the outbox rows parked until they can."""
+
+    async def mark(self, binding: ChatBinding, error: str, now: datetime) -> bool: ...
+
+    async def unreachable(self) -> list[UnreachableChat]: ...
+
+    async def resume(self, chat_id: int) -> tuple[int, list[int]] | None: ...
+
+    async def resume_binding(self, purpose: ChatPurpose, agency_code: str | None) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
 
@@ -165,6 +178,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     pending_inputs: PendingInputRepository
     cards: CardRepository
+    delivery: DeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -33,6 +33,7 @@ from complaints.model import (
     StaffEvent,
     StaffMember,
 )
+from db.delivery import SqlDeliveryRepository
 from db.models import (
     AgencyRow,
     CategoryRow,
@@ -426,6 +427,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self.session)
         self.pending_inputs = SqlPendingInputRepository(self.session)
         self.cards = SqlCardRepository(self.session)
+        self.delivery = SqlDeliveryRepository(self.session)
         return self
 
     async def __aexit__(

@@ -42,6 +42,7 @@ from complaints.model import (
 from complaints.validation import MAX_PHOTOS
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
+from handlers import delivery
 from presentation.cards import card_buttons, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
@@ -139,6 +140,8 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
     pages = max(1, -(-total // PAGE_SIZE))
     text = t("queue", count=total, page=page + 1, pages=pages,
              lines="\n".join(lines) if lines else t("queue-empty"))
+    if binding.purpose == ChatPurpose.ADMIN:  # and what waits for chats that cannot be reached
+        text += await delivery.queue_section(app, t)
     rows = [[(t("btn-show", code=c.code), StaffCb(
         action=StaffAction.SHOW, report_id=c.id, version=c.version))] for c in cases]
     nav = []

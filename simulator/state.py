@@ -186,6 +186,8 @@ class ChatState(Generic[UserT]):
         self.next_message_id = 1
         self.migrated_to: int | None = None
         self.bot_member = True
+        self.bot_kicked = False  # removed by a member (not left by itself)
+        self.deleted = False
         self.bot_is_admin = False
         self.members: list[UserT] = []
         self.admin_ids: set[int] = set()

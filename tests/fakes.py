@@ -34,6 +34,7 @@ from complaints.model import (
     Role,
     StaffEvent,
     StaffMember,
+    UnreachableChat,
 )
 
 CATEGORIES = (Category("roads", "Jalan dan jembatan", "Roads and bridges"),
@@ -99,6 +100,7 @@ class FakeState:
     outbox: list[Notice] = field(default_factory=list)
     pending: dict[int, PendingInput] = field(default_factory=dict)
     cards: list[tuple[int, int, int, str]] = field(default_factory=list)
+    unreachable: dict[int, UnreachableChat] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -416,6 +418,36 @@ class FakeCards:
         self._state.cards.append((report_id, chat_id, message_id, kind))
 
 
+class FakeDelivery:
+    """Unreachable staff chats (rows are not parked in the fake: the worker is not in it)."""
+
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def mark(self, binding: ChatBinding, error: str, now: datetime) -> bool:
+        """Mark once."""
+        if binding.chat_id in self._state.unreachable:
+            return False
+        self._state.unreachable[binding.chat_id] = UnreachableChat(
+            binding.chat_id, binding.purpose, binding.agency_code, now, error)
+        return True
+
+    async def unreachable(self) -> list[UnreachableChat]:
+        """Marked chats, oldest first."""
+        return sorted(self._state.unreachable.values(), key=lambda c: c.since)
+
+    async def resume(self, chat_id: int) -> tuple[int, list[int]] | None:
+        """Unmark; nothing was parked here."""
+        return (0, []) if self._state.unreachable.pop(chat_id, None) else None
+
+    async def resume_binding(self, purpose: ChatPurpose, agency_code: str | None) -> int:
+        """Unmark the purpose's old chats."""
+        for chat in list(self._state.unreachable.values()):
+            if (chat.purpose, chat.agency_code) == (purpose, agency_code):
+                del self._state.unreachable[chat.chat_id]
+        return 0
+
+
 class FakeUnitOfWork:
     """One transaction on a FakeDatabase: a private copy until commit()."""
 
@@ -428,6 +460,7 @@ class FakeUnitOfWork:
     outbox: FakeOutbox
     pending_inputs: FakePendingInputs
     cards: FakeCards
+    delivery: FakeDelivery
 
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
@@ -446,6 +479,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(working)
         self.pending_inputs = FakePendingInputs(working)
         self.cards = FakeCards(working)
+        self.delivery = FakeDelivery(working)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

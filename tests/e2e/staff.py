@@ -61,8 +61,13 @@ async def staff_the_city(sim: BotApiSimulator, running: RunningBot) -> City:
 
 async def in_group(user: SimUser, group: SimGroup, *fragments: str,
                    wait: float = 10.0) -> SimMessage:
-    """The bot's next message in the group contains every fragment."""
+    """The bot's next message in the group contains every fragment (a card is posted as a
+    placeholder first and filled in at once: wait for that)."""
     message = await user.next_message(chat=group, timeout=wait)
+    if text("card-sending") in message.content:
+        message = await user.wait_for(lambda m: m.message_id == message.message_id
+                                      and text("card-sending") not in m.content,
+                                      chat=group, timeout=wait)
     for fragment in fragments:
         assert fragment in message.content, (
             f"expected {fragment!r} in the bot's group message:\n{message.content}")
