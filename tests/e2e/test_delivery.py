@@ -212,3 +212,26 @@ async def test_crash_after_a_card_was_recorded_does_not_post_it_twice(
     await city.admin.wait_for(lambda m: m.message_id == first.message_id and not m.buttons
                               and text("status-forwarded") in m.content,
                               chat=city.admin_group, timeout=10)
+
+
+async def test_cards_that_went_stale_while_the_bot_was_away_are_brought_up_to_date(
+        sim: BotApiSimulator, city: City, settings: Settings) -> None:
+    citizen, code = await citizen_files(sim, "Lina")
+    card = await admin_card(city, code)
+    sim.remove_bot_from(city.admin_group, by=city.admin)
+    await city.superadmin.wait_for(lambda m: WAITING in m.content
+                                   and "grup admin pengaduan" in m.content, timeout=10)
+    await citizen.send_text(f"/status {code}")
+    detail = await citizen.wait_for(lambda m: text("btn-withdraw") in m.buttons)
+    await citizen.press(detail, text("btn-withdraw"))
+    ask = await citizen.wait_for(lambda m: text("btn-withdraw-yes") in m.buttons)
+    await citizen.press(ask, text("btn-withdraw-yes"))
+    await until(settings, "select status from outbox where kind = 'admin_withdrawn'", "parked")
+    await until(settings, "select status from outbox where kind = 'refresh_cards'", "sent")
+    assert text("btn-verify-forward") in card.buttons  # the edit could not reach the group
+    sim.add_bot_to(city.admin_group, by=city.admin)
+    await city.admin.wait_for(lambda m: text("admin-withdrawn", code=code) in m.content,
+                              chat=city.admin_group, timeout=10)
+    await city.admin.wait_for(lambda m: m.message_id == card.message_id and not m.buttons
+                              and text("status-withdrawn") in m.content, chat=city.admin_group,
+                              timeout=10)
