@@ -235,19 +235,21 @@ class OutboxWorker:
             return
         posted = params.get("_card")
         if not posted or posted[0] != chat_id:
-            posted = await self._placeholder(item, params, chat_id, t, case.id, view.card)
+            posted = await self._placeholder(item, params, chat_id, t, case, view.card)
         if not await self._fill(chat_id, posted[1], text, markup):  # a member deleted it
-            posted = await self._placeholder(item, params, chat_id, t, case.id, view.card)
+            posted = await self._placeholder(item, params, chat_id, t, case, view.card)
             await self._fill(chat_id, posted[1], text, markup)
 
     async def _placeholder(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
-                           t: Translator, report_id: int, card: CardKind) -> list[int]:
+                           t: Translator, case: CaseFile, card: CardKind) -> list[int]:
         """A card goes out as a bare placeholder first, recorded before it becomes the card:
-        a crash can then leave at most a placeholder untracked, never a card with buttons and
-        a status line nobody updates. The row remembers it, so a retry fills it in instead of
+        a crash can then leave at most a placeholder untracked (the report's code, so members
+        are notified of something useful), never a card with buttons and a status line nobody
+        updates. The row remembers it, so a retry fills it in instead of
         posting another card."""
-        message_id = await self._send_text(item, params, chat_id, t("card-sending"))
-        await admin.record_card(self.app.uow(), report_id, chat_id, message_id, card)
+        message_id = await self._send_text(item, params, chat_id,
+                                          t("card-sending", code=case.code))
+        await admin.record_card(self.app.uow(), case.id, chat_id, message_id, card)
         params["_card"] = [chat_id, message_id]
         await self.store.progress(item.id, params)
         return params["_card"]
