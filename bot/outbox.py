@@ -2,9 +2,11 @@
 
 Rows are claimed with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), rendered from the
 report's current state in the reader's language, and sent. 429 waits `retry_after` and pauses
-that chat; 5xx and network errors back off; 403 (blocked, kicked) is recorded as
-undeliverable; a group that became a supergroup is followed to its new id. A row sent in parts
-(photos, then the card) remembers which parts went out, so a retry never repeats them.
+that chat; 5xx and network errors back off; a citizen's 403 (blocked) is recorded as
+undeliverable, a staff chat that cannot be reached parks the row until it can (and staff are
+told, handlers/delivery.py); a group that became a supergroup is followed to its new id. A row
+sent in parts (photos, then the card) remembers which parts went out, so a retry never repeats
+them; a card is recorded as a placeholder before it gets its buttons (see _placeholder).
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class OutboxWorker:
         self.alerts = StaffAlerts(bot, app)
 
     _stopping = False
+    _chat_id: int | None = None  # the chat of the row being delivered, once resolved
 
     def stop(self) -> None:
         """Finish the row being sent, hand the other claimed rows back, then return."""
@@ -165,8 +168,6 @@ class OutboxWorker:
             await self.store.done(item.id, now(), chat_id=self._chat_id)
             if staff and self._chat_id is not None:
                 await self._reached(self._chat_id)
-
-    _chat_id: int | None = None
 
     async def _park(self, item: OutboxItem, chat_id: int, error: str) -> None:
         """A staff chat cannot be reached: the row waits for it, and staff are told at once
@@ -245,8 +246,7 @@ class OutboxWorker:
         """A card goes out as a bare placeholder first, recorded before it becomes the card:
         a crash can then leave at most a placeholder untracked (the report's code, so members
         are notified of something useful), never a card with buttons and a status line nobody
-        updates. The row remembers it, so a retry fills it in instead of
-        posting another card."""
+        updates. The row remembers it, so a retry fills it in instead of posting another."""
         message_id = await self._send_text(item, params, chat_id,
                                           t("card-sending", code=case.code))
         await admin.record_card(self.app.uow(), case.id, chat_id, message_id, card)
