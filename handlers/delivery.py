@@ -124,9 +124,9 @@ async def membership(event: ChatMemberUpdated, app: AppContext, binding: ChatBin
         if count is not None:
             await alerts.chat_back(binding.purpose, binding.agency_code, event.chat.id, count)
         return
-    lost = await delivery.chat_lost(app.uow(), event.chat.id, alerts.t(
-        "chat-removed-by", status=member.status,
-        by=html.quote(event.from_user.full_name)), app.clock())
+    # stored as plain text, like Telegram's own error texts; quoted where it is shown
+    reason = alerts.t("chat-removed-by", status=member.status, by=event.from_user.full_name)
+    lost = await delivery.chat_lost(app.uow(), event.chat.id, reason, app.clock())
     if lost is not None:
         await alerts.chat_lost(lost)
 

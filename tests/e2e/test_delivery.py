@@ -53,11 +53,13 @@ async def test_agency_group_that_removed_the_bot_gets_its_card_when_it_is_back(
         sim: BotApiSimulator, city: City, settings: Settings) -> None:
     _, code = await citizen_files(sim, "Joko")
     card = await admin_card(city, code)
-    sim.remove_bot_from(city.pupr_group, by=city.pupr)
-    # told at once, before anything waits for the group
+    remover = sim.user("Tono <Humas> & Co")
+    city.pupr_group.add_member(remover)
+    sim.remove_bot_from(city.pupr_group, by=remover)
+    # told at once, before anything waits for the group, with who removed the bot
     for user, chat in ((city.admin, city.admin_group), (city.superadmin, None)):
-        await user.wait_for(lambda m: WAITING in m.content and "PUPR" in m.content, chat=chat,
-                            timeout=10)
+        await user.wait_for(lambda m: WAITING in m.content and "grup dinas PUPR" in m.content
+                            and "Tono <Humas> & Co" in m.content, chat=chat, timeout=10)
     await forward(city, card, "PUPR")
     # the card waits for the group; admins and the superadmin learn which report waits
     await until(settings, "select status from outbox where kind = 'agency_card'", "parked")
