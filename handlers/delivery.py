@@ -15,10 +15,10 @@ from aiogram import Bot, F, Router, html
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Filter
-from aiogram.types import ChatMemberUpdated
+from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
 
 from complaints import admin, delivery
-from complaints.model import ChatBinding, ChatPurpose, UnreachableChat
+from complaints.model import CardKind, CaseFile, ChatBinding, ChatPurpose, UnreachableChat
 from presentation.context import AppContext
 from presentation.texts import Translator
 
@@ -52,6 +52,16 @@ async def queue_section(app: AppContext, t: Translator) -> str:
                chat_id=str(c.chat_id), since=t.datetime(c.since), count=c.waiting,
                codes=_codes(t, c.codes)) for c in chats]
     return "\n\n" + "\n".join([t("queue-unreachable"), *lines])
+
+
+async def post_card(reply_to: Message, t: Translator, app: AppContext, case: CaseFile,
+                    kind: CardKind, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Post a card in a handler's chat as the outbox does: a placeholder, recorded before it
+    gets its buttons, so a crash in between leaves no untracked card."""
+    placeholder = await reply_to.answer(t("card-sending", code=case.code))
+    await admin.record_card(app.uow(), case.id, placeholder.chat.id, placeholder.message_id,
+                            kind)
+    await placeholder.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
 
 
 class StaffAlerts:

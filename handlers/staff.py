@@ -250,10 +250,8 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
         raise NotAllowed()
     kind = _card_kind(binding, case)
     names = await app.names()
-    sent = await query.message.answer(staff_card(t, kind, case, names),
-                                      reply_markup=card_buttons(t, kind, case),
-                                      disable_web_page_preview=True)
-    await admin.record_card(app.uow(), case.id, sent.chat.id, sent.message_id, kind)
+    await delivery.post_card(query.message, t, app, case, kind,
+                             staff_card(t, kind, case, names), card_buttons(t, kind, case))
 
 
 # ---------------------------------------------------------------- questions by ForceReply
