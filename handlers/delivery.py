@@ -94,7 +94,8 @@ class StaffAlerts:
         """Send to the admin group (if asked and reachable) and to each superadmin."""
         if admin_group:
             binding = await admin.chat_for(self.app.uow(), ChatPurpose.ADMIN)
-            if binding is not None and binding.chat_id != skip_chat:
+            if binding is not None and binding.chat_id != skip_chat and \
+                    await delivery.unreachable_chat(self.app.uow(), binding.chat_id) is None:
                 await self._admin_group(binding.chat_id, text)
         for member in await admin.superadmins(self.app.uow()):
             await self._send(member.telegram_id, text)
