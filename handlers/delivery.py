@@ -136,7 +136,8 @@ async def membership(event: ChatMemberUpdated, app: AppContext, binding: ChatBin
             await alerts.chat_back(binding.purpose, binding.agency_code, event.chat.id, count)
         return
     # stored as plain text, like Telegram's own error texts; quoted where it is shown
-    reason = alerts.t("chat-removed-by", status=member.status, by=event.from_user.full_name)
+    reason = alerts.t("chat-restricted-by" if member.status == "restricted" else
+                      "chat-removed-by", status=member.status, by=event.from_user.full_name)
     lost = await delivery.chat_lost(app.uow(), event.chat.id, reason, app.clock())
     if lost is not None:
         await alerts.chat_lost(lost)

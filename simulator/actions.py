@@ -211,6 +211,16 @@ class UserActions(SimulatorCore):
         state.bot_kicked = True
         self._membership(state, by, "member", "kicked" if state.type == "supergroup" else "left")
 
+    def restrict_bot(self, group: SimGroup, *, by: SimUser, muted: bool = True) -> None:
+        """An admin takes the bot's right to send (a supergroup): sends answer 400 "not enough
+        rights"; `muted=False` gives it back. Each comes with a my_chat_member update."""
+        state = group._state
+        if state.type != "supergroup":
+            raise ValueError("only supergroup members can be restricted")
+        state.bot_muted = muted
+        old, new = ("member", "restricted") if muted else ("restricted", "member")
+        self._membership(state, by, old, new)
+
     def delete_chat(self, group: SimGroup) -> None:
         """The group is deleted: sends there answer 400 "chat not found", and no update comes."""
         group._state.deleted = True

@@ -184,6 +184,8 @@ class SimulatorCore:
                 raise ApiError(403, f"Forbidden: bot was kicked from the {state.type} chat")
             if state.type != "private" and not state.bot_member:
                 raise ApiError(403, f"Forbidden: bot is not a member of the {state.type} chat")
+            if state.bot_muted:
+                raise bad("not enough rights to send text messages to the chat")
         return state
 
     def _message(self, state: ChatState[SimUser], message_id: Any, missing: str) -> SimMessage:

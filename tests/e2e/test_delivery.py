@@ -242,3 +242,24 @@ async def test_cards_that_went_stale_while_the_bot_was_away_are_brought_up_to_da
     await city.admin.wait_for(lambda m: m.message_id == card.message_id and not m.buttons
                               and text("status-withdrawn") in m.content, chat=city.admin_group,
                               timeout=10)
+
+
+async def test_agency_group_that_took_the_bots_rights_gets_its_card_when_they_are_back(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    assert bot.app is not None
+    dlh = sim.group("OPD DLH (supergrup)", chat_type="supergroup", members=[city.dlh])
+    await admin.bind_chat(bot.app.context.uow(), dlh.id, ChatPurpose.OPD, "DLH",
+                          datetime.now(UTC))
+    _, code = await citizen_files(sim, "Dewi")
+    card = await admin_card(city, code)
+    sim.restrict_bot(dlh, by=city.dlh)
+    await city.superadmin.wait_for(lambda m: WAITING in m.content and "grup dinas DLH" in m.content
+                                   and "dicabut oleh Lala DLH" in m.content, timeout=10)
+    await forward(city, card, "DLH")
+    await city.superadmin.wait_for(lambda m: WAITING in m.content and code in m.content,
+                                   timeout=10)
+    await until(settings, "select status from outbox where kind = 'agency_card'", "parked")
+    sim.restrict_bot(dlh, by=city.dlh, muted=False)
+    await agency_card(city.dlh, dlh, code)
+    await until(settings, "select status from outbox where kind = 'agency_card'", "sent")
+    assert len(cards_with(dlh, code)) == 1

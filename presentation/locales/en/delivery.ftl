@@ -17,3 +17,4 @@ chat-label-coordinator = the coordinator group
 chat-label-opd = the agency group of { $agency }
 chat-removed-by = the bot was removed from the group (status { $status }) by { $by }
 card-sending = ⏳ Report <code>{ $code }</code>: its card is on its way…
+chat-restricted-by = the bot's right to send messages was taken away by { $by }

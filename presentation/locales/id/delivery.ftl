@@ -17,3 +17,4 @@ chat-label-coordinator = grup koordinator
 chat-label-opd = grup dinas { $agency }
 chat-removed-by = bot dikeluarkan dari grup (status { $status }) oleh { $by }
 card-sending = ⏳ Laporan <code>{ $code }</code>: kartunya sedang dikirim…
+chat-restricted-by = hak bot untuk mengirim pesan dicabut oleh { $by }
