@@ -37,7 +37,7 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import abuse, common, errors, fallback, followup, privacy, staff, trust
+from handlers import abuse, common, delivery, errors, fallback, followup, privacy, staff, trust
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -63,7 +63,8 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.update.outer_middleware(abuse.AbuseGuard())  # blocked and flooding senders stop
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), abuse.create_router(), trust.create_router(), staff.create_router(),
+        errors.create_router(), abuse.create_router(), delivery.create_router(),
+        trust.create_router(), staff.create_router(),
         staff.create_private_router(),
         *(module.create_router() for module in (
             privacy, common, followup, registration, intake, fallback)))

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from complaints import delivery
 from complaints.errors import InvalidInput, NotAllowed
 from complaints.model import Agency, CardKind, ChatBinding, ChatPurpose, Role, StaffMember
 from complaints.ports import UnitOfWork
@@ -137,6 +138,7 @@ async def bind_chat(uow: UnitOfWork, chat_id: int, purpose: ChatPurpose, agency_
             await _active_agency(uow, agency_code)
         binding = ChatBinding(chat_id, purpose, agency_code, title)
         await uow.chats.bind(binding, now)
+        await delivery.rebound(uow, binding)
         await uow.commit()
         return binding
 
@@ -159,6 +161,13 @@ async def chat_binding(uow: UnitOfWork, chat_id: int) -> ChatBinding | None:
     """What a chat is bound to, if anything."""
     async with uow:
         return await uow.chats.get(chat_id)
+
+
+async def chat_for(uow: UnitOfWork, purpose: ChatPurpose,
+                   agency_code: str | None = None) -> ChatBinding | None:
+    """The chat bound to a purpose (the newest, if several were bound)."""
+    async with uow:
+        return await uow.chats.find(purpose, agency_code)
 
 
 async def new_link_code(uow: UnitOfWork, purpose: ChatPurpose, agency_code: str | None,
@@ -186,6 +195,7 @@ async def bind_with_code(uow: UnitOfWork, code: str, *, user_id: int, chat_id: i
         purpose, agency_code = used
         binding = ChatBinding(chat_id, purpose, agency_code, title)
         await uow.chats.bind(binding, now)
+        await delivery.rebound(uow, binding)
         await uow.commit()
         return binding
 

@@ -418,3 +418,16 @@ class ReportChanges:
         """Both sets of changes, the later one winning where both touch a field."""
         return replace(self, **{f.name: getattr(later, f.name) for f in fields(later)
                                 if getattr(later, f.name) is not None})
+
+
+@dataclass(frozen=True, slots=True)
+class UnreachableChat:
+    """A bound staff chat the bot cannot send to, and what waits for it there."""
+
+    chat_id: int
+    purpose: ChatPurpose
+    agency_code: str | None
+    since: datetime
+    error: str | None
+    waiting: int = 0
+    codes: tuple[str, ...] = ()

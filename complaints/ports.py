@@ -26,6 +26,7 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     StaffMember,
+    UnreachableChat,
 )
 
 
@@ -192,6 +193,16 @@ class PrivacyRepository(Protocol):
                             window_start: datetime) -> MessageGate | None: ...
 
     async def reports_since(self, citizen_id: int, since: datetime) -> int: ...
+class DeliveryRepository(Protocol):
+    """Staff chats that cannot be reached, and the outbox rows parked until they can."""
+
+    async def mark(self, binding: ChatBinding, error: str, now: datetime) -> bool: ...
+
+    async def unreachable(self) -> list[UnreachableChat]: ...
+
+    async def resume(self, chat_id: int) -> tuple[int, list[int]] | None: ...
+
+    async def resume_binding(self, purpose: ChatPurpose, agency_code: str | None) -> int: ...
 
 
 class UnitOfWork(Protocol):
@@ -208,6 +219,7 @@ class UnitOfWork(Protocol):
     cards: CardRepository
     duplicates: DuplicateRepository
     privacy: PrivacyRepository
+    delivery: DeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -245,8 +245,31 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # where it went, once resolved
 
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_chat", "chat_id", "status"))
+
+
+class UnreachableChatRow(Base):
+    """A bound staff chat the bot cannot send to (removed, chat deleted, rights lost)."""
+
+    __tablename__ = "unreachable_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(String(16))
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryAlertRow(Base):
+    """When the superadmins last heard about failed rows of a chat (at most hourly)."""
+
+    __tablename__ = "delivery_alerts"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    alerted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ReportCardRow(Base):

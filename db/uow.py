@@ -33,6 +33,7 @@ from complaints.model import (
     StaffEvent,
     StaffMember,
 )
+from db.delivery import SqlDeliveryRepository
 from db.duplicates import SqlDuplicateRepository
 from db.models import (
     AgencyRow,
@@ -441,6 +442,7 @@ class SqlUnitOfWork:
         self.cards = SqlCardRepository(self.session)
         self.duplicates = SqlDuplicateRepository(self.session)
         self.privacy = SqlPrivacyRepository(self.session)
+        self.delivery = SqlDeliveryRepository(self.session)
         return self
 
     async def __aexit__(

@@ -42,6 +42,7 @@ from complaints.model import (
 from complaints.validation import MAX_PHOTOS, clean_text
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
+from handlers import delivery
 from presentation.cards import card_buttons, chat_may_see, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
@@ -139,6 +140,8 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
     pages = max(1, -(-total // PAGE_SIZE))
     text = t("queue", count=total, page=page + 1, pages=pages,
              lines="\n".join(lines) if lines else t("queue-empty"))
+    if binding.purpose == ChatPurpose.ADMIN:  # and what waits for chats that cannot be reached
+        text += await delivery.queue_section(app, t)
     rows = [[(t("btn-show", code=c.code), StaffCb(
         action=StaffAction.SHOW, report_id=c.id, version=c.version))] for c in cases]
     nav = []
@@ -247,10 +250,8 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
         raise NotAllowed()
     kind = _card_kind(binding, case)
     names = await app.names()
-    sent = await query.message.answer(staff_card(t, kind, case, names),
-                                      reply_markup=card_buttons(t, kind, case),
-                                      disable_web_page_preview=True)
-    await admin.record_card(app.uow(), case.id, sent.chat.id, sent.message_id, kind)
+    await delivery.post_card(query.message, t, app, case, kind,
+                             staff_card(t, kind, case, names), card_buttons(t, kind, case))
 
 
 # ---------------------------------------------------------------- questions by ForceReply

@@ -35,6 +35,7 @@ from complaints.model import (
     Role,
     StaffEvent,
     StaffMember,
+    UnreachableChat,
 )
 
 CATEGORIES = (Category("roads", "Jalan dan jembatan", "Roads and bridges"),
@@ -104,6 +105,7 @@ class FakeState:
     pending: dict[int, PendingInput] = field(default_factory=dict)
     cards: list[tuple[int, int, int, str]] = field(default_factory=list)
     subscriptions: list[tuple[int, int]] = field(default_factory=list)  # (report, citizen)
+    unreachable: dict[int, UnreachableChat] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -459,6 +461,36 @@ class FakeDuplicates:
                 for rid, cid in self._state.subscriptions if rid == report_id]
 
 
+
+class FakeDelivery:
+    """Unreachable staff chats (rows are not parked in the fake: the worker is not in it)."""
+
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def mark(self, binding: ChatBinding, error: str, now: datetime) -> bool:
+        """Mark once."""
+        if binding.chat_id in self._state.unreachable:
+            return False
+        self._state.unreachable[binding.chat_id] = UnreachableChat(
+            binding.chat_id, binding.purpose, binding.agency_code, now, error)
+        return True
+
+    async def unreachable(self) -> list[UnreachableChat]:
+        """Marked chats, oldest first."""
+        return sorted(self._state.unreachable.values(), key=lambda c: c.since)
+
+    async def resume(self, chat_id: int) -> tuple[int, list[int]] | None:
+        """Unmark; nothing was parked here."""
+        return (0, []) if self._state.unreachable.pop(chat_id, None) else None
+
+    async def resume_binding(self, purpose: ChatPurpose, agency_code: str | None) -> int:
+        """Unmark the purpose's old chats."""
+        for chat in list(self._state.unreachable.values()):
+            if (chat.purpose, chat.agency_code) == (purpose, agency_code):
+                del self._state.unreachable[chat.chat_id]
+        return 0
+
 class FakeUnitOfWork:
     """One transaction on a FakeDatabase: a private copy until commit()."""
 
@@ -472,6 +504,7 @@ class FakeUnitOfWork:
     pending_inputs: FakePendingInputs
     cards: FakeCards
     duplicates: FakeDuplicates
+    delivery: FakeDelivery
 
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
@@ -491,6 +524,7 @@ class FakeUnitOfWork:
         self.pending_inputs = FakePendingInputs(working)
         self.cards = FakeCards(working)
         self.duplicates = FakeDuplicates(working)
+        self.delivery = FakeDelivery(working)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -64,8 +64,8 @@ async def test_anonymous_report_flow(sim: BotApiSimulator, city: City,
 
     card = await admin_card(city, code)
     hides_reporter(card)
-    assert card.buttons == [text("btn-verify-forward"), text("btn-return"), text("btn-block-citizen"),
-                            text("btn-show-identity")]
+    assert card.buttons == [text("btn-verify-forward"), text("btn-return"),
+                            text("btn-block-citizen"), text("btn-show-identity")]
     # a coordinator may not open it, and nothing is logged for the attempt
     refused = await city.coordinator.press(card, text("btn-show-identity"))
     assert (await city.coordinator.callback_answer(refused))["text"] == text("error-not-allowed")

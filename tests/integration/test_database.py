@@ -30,6 +30,7 @@ CALENDAR = WorkingCalendar(ZoneInfo("Asia/Makassar"))
 TABLES = {"citizens", "categories", "reports", "report_photos", "report_events", "fsm_states",
           "inbox_updates", "geocode_cache", "agencies", "staff", "chat_bindings", "link_codes",
           "outbox", "report_cards", "pending_inputs", "report_subscriptions"}
+TABLES |= {"unreachable_chats", "delivery_alerts"}  # 0003_delivery
 
 
 @pytest.fixture(params=["sqlite", "aiosqlite", "postgres"])
