@@ -20,12 +20,14 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.deadlines import DeadlineScheduler
 from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
 from bot.warmup import keep_response_models
+from complaints.clock import Clock, utc_now
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
 from conversations import intake, registration
@@ -36,7 +38,7 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import common, errors, fallback, followup, staff
+from handlers import common, deadlines, errors, fallback, followup, staff
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -61,7 +63,8 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), staff.create_router(), staff.create_private_router(),
+        errors.create_router(), deadlines.create_router(), staff.create_router(),
+        staff.create_private_router(),
         *(module.create_router() for module in (
             common, followup, registration, intake, fallback)))
     run_filters_inline(dispatcher)
@@ -105,7 +108,8 @@ class Application:
 
 @contextlib.asynccontextmanager
 async def application(settings: Settings, token: str, *, migrate: bool = True,
-                      poll_timeout: int = 25) -> AsyncIterator[Application]:
+                      poll_timeout: int = 25, clock: Clock = utc_now,
+                      ) -> AsyncIterator[Application]:
     """Build the whole bot; closes every resource on exit."""
     if migrate:
         await upgrade_async(settings.database_url)
@@ -116,7 +120,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
-    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow))
+    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow, clock),
+                         clock=clock)
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
     if isinstance(storage, SqlStorage):
@@ -154,7 +159,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
         sender = asyncio.create_task(outbox.run())
-        workers = [sender]
+        scheduler = DeadlineScheduler(app.context)
+        workers = [sender, asyncio.create_task(scheduler.run())]
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one
             workers.append(asyncio.create_task(address_worker(app.context, lookup,
                                                                 app.wakeups.addresses)))
@@ -164,7 +170,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             await app.polling.run()
         finally:
             outbox.stop()
-            await asyncio.wait([sender], timeout=app.settings.stop_timeout)
+            scheduler.stop()
+            await asyncio.wait(workers[:2], timeout=app.settings.stop_timeout)
             for worker in workers:
                 worker.cancel()
             for worker in workers:

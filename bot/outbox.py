@@ -39,6 +39,7 @@ from complaints.model import (
 from db.outbox import OutboxItem, OutboxStore
 from presentation.cards import NOTICES, card_buttons, photos_of, render_notice, staff_card
 from presentation.context import AppContext, Names
+from presentation.deadlines import render_summary
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,9 @@ class OutboxWorker:
         return binding.chat_id if binding else None
 
     async def _deliver(self, item: OutboxItem) -> None:
+        if item.report_id is None:
+            await self._deliver_summary(item)
+            return
         case = await workflow.case_file(self.app.uow(), item.report_id)
         names = await self.app.names()
         kind, target, params = NoticeKind(item.kind), NoticeTarget(item.target), dict(item.params)
@@ -182,10 +186,22 @@ class OutboxWorker:
             params.setdefault("agency", item.target_ref or "")
         view = NOTICES[kind]
         await self._send_photos(item, params, chat_id, photos_of(view.photos, case))
-        text, markup = render_notice(t, kind, case, names, params)
+        text, markup = render_notice(t, kind, case, names, params, now=self.app.clock())
         message_id = await self._send_text(item, params, chat_id, text, markup)
         if view.card is not None and message_id is not None:
             await admin.record_card(self.app.uow(), case.id, chat_id, message_id, view.card)
+
+    async def _deliver_summary(self, item: OutboxItem) -> None:
+        """A notice about no one report (the escalation list, the digest) to a staff chat."""
+        purpose = STAFF_CHATS[NoticeTarget(item.target)]
+        chat_id = await self._chat(purpose, item.target_ref)
+        if chat_id is None:
+            if purpose == ChatPurpose.COORDINATOR:
+                return  # informational only, as the coordinator's other notices
+            raise NoChatBound(f"no {purpose.value} chat bound")
+        text, markup = render_summary(self.staff_t, NoticeKind(item.kind), await self.app.names(),
+                                      dict(item.params))
+        await self._send_text(item, dict(item.params), chat_id, text, markup)
 
     async def _send_photos(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
                            photos: tuple[PhotoRef, ...]) -> None:
@@ -219,10 +235,13 @@ class OutboxWorker:
         """Every posted card of the report shows its current status and only live buttons."""
         t = self.staff_t
         for card in await self.store.cards(case.id):
+            binding = await admin.chat_binding(self.app.uow(), card.chat_id)
+            holder = binding.agency_code if binding else None  # a card left in an old agency
             await self.pacer.wait(card.chat_id)
             with contextlib.suppress(TelegramBadRequest):  # not modified / deleted by a member
                 await self.bot.edit_message_text(
-                    text=staff_card(t, card.kind, case, names),
+                    text=staff_card(t, card.kind, case, names, now=self.app.clock(),
+                                    holder=holder),
                     chat_id=card.chat_id, message_id=card.message_id,
-                    reply_markup=card_buttons(t, card.kind, case),
+                    reply_markup=card_buttons(t, card.kind, case, holder),
                     disable_web_page_preview=True)

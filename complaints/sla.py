@@ -22,16 +22,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from complaints.calendar import WorkingCalendar
-from complaints.model import NoticeTarget, ReportStatus
+from complaints.model import NoticeTarget, ReportStatus, SlaClock, Step
 
-
-class Step(StrEnum):
-    """An SOP step a report waits in; the values are stored, so never change."""
-
-    VERIFY = "verify"
-    AGENCY_START = "agency_start"
-    AGENCY_FINISH = "agency_finish"
-    DOCUMENT = "document"
+__all__ = ["RESPONSIBLE", "STEP_OF_STATUS", "SlaClock", "SlaNoticeKind", "SlaPolicy", "Standard",
+           "Step", "clock_after", "lateness"]
 
 
 class SlaNoticeKind(StrEnum):
@@ -109,22 +103,6 @@ class SlaPolicy:
             calendar: WorkingCalendar) -> bool:
         """Whether a step that ran from start to end kept its standard (statistics)."""
         return end <= self.due(step, start, calendar)
-
-
-@dataclass(frozen=True, slots=True)
-class SlaClock:
-    """The clock of the step a report waits in: due, when to remind and escalate, or paused."""
-
-    step: Step | None = None
-    due_at: datetime | None = None
-    remind_at: datetime | None = None
-    escalate_at: datetime | None = None
-    paused_remaining: timedelta | None = None  # set while RETURNED: SOP time left on resume
-    round: int = 0  # a fresh clock counts up, so a step's notices go once per round
-
-    @property
-    def running(self) -> bool:
-        return self.step is not None and self.due_at is not None
 
 
 def _running(step: Step, due: datetime, rnd: int, policy: SlaPolicy,

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     sla_document_minutes: int = Field(default=5, ge=1)
     sla_remind_before_days: int = Field(default=1, ge=0)
     sla_escalate_after_days: int = Field(default=0, ge=0)
+    sla_check_interval: float = Field(default=60.0, gt=0)  # seconds between scheduler rounds
+    digest_hour: int = Field(default=8, ge=0, le=23)  # local hour of the coordinator's digest
     geocoder_url: str | None = None
     geocoder_user_agent: str = "lapor-tarakan-bot"
     geocoder_timeout: float = Field(default=5.0, gt=0)

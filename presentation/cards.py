@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from aiogram import html
@@ -16,7 +17,8 @@ from aiogram.types import InlineKeyboardMarkup
 from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import CardKind, CaseFile, NoticeKind, PhotoRef, ReportStatus, ReturnReason
 from presentation.context import Names
-from presentation.keyboards import inline_keyboard
+from presentation.deadlines import ReassignCb, clock_lines, reassigned, step_notice
+from presentation.keyboards import Button, inline_keyboard
 from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -27,7 +29,6 @@ from presentation.staff_callbacks import (
 from presentation.texts import Translator
 
 AGENCY_WORKING = (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS)  # the finish clock runs
-CLOCK_STOPPED = (ReportStatus.CLOSED, ReportStatus.WITHDRAWN, ReportStatus.RETURNED)
 PROOF_SHOWN = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 
 
@@ -39,12 +40,14 @@ class CardView:
     buttons: Mapping[ReportStatus, tuple[tuple[str, StaffAction], ...]]
     shows_phone: bool = True  # the agency card never shows the reporter's phone
     shows_proof: bool = False
+    reassign_in: frozenset[ReportStatus] = frozenset()  # admins may move it to another agency
 
 
 CARDS: dict[CardKind, CardView] = {
     CardKind.ADMIN_CARD: CardView("card-title", {
         ReportStatus.SUBMITTED: (("btn-verify-forward", StaffAction.FORWARD_MENU),
-                      ("btn-return", StaffAction.RETURN_MENU))}),
+                      ("btn-return", StaffAction.RETURN_MENU))},
+        reassign_in=frozenset(AGENCY_WORKING)),
     CardKind.ADMIN_PROOF: CardView("card-title-proof", {
         ReportStatus.RESOLVED: (("btn-close-notify", StaffAction.CLOSE),
                                 ("btn-reject-proof", StaffAction.REJECT))}, shows_proof=True),
@@ -60,16 +63,28 @@ def _staff(action: StaffAction, case: CaseFile) -> StaffCb:
     return StaffCb(action=action, report_id=case.id, version=case.version)
 
 
-def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboardMarkup | None:
-    """The buttons a card offers in the report's current status (none once handled)."""
-    buttons = CARDS[kind].buttons.get(case.status)
-    if not buttons:
+def moved_away(kind: CardKind, case: CaseFile, holder: str | None) -> bool:
+    """An agency's card of a report since moved to another agency."""
+    return kind is CardKind.AGENCY_CARD and holder is not None and holder != case.agency_code
+
+
+def card_buttons(t: Translator, kind: CardKind, case: CaseFile,
+                 holder: str | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons a card offers in the report's current status (none once handled);
+    `holder` is the agency whose group holds the card, when known."""
+    if moved_away(kind, case, holder):
         return None
-    return inline_keyboard(*([(t(key), _staff(action, case))] for key, action in buttons))
+    view = CARDS[kind]
+    rows: list[list[Button]] = [[(t(key), _staff(action, case))]
+                                for key, action in view.buttons.get(case.status, ())]
+    if case.status in view.reassign_in:
+        rows.append([(t("btn-reassign"), ReassignCb(report_id=case.id, version=case.version))])
+    return inline_keyboard(*rows) if rows else None
 
 
-def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> str:
-    """A report as staff see it, as its card kind shows it."""
+def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names, *,
+               now: datetime | None = None, holder: str | None = None) -> str:
+    """A report as staff see it, as its card kind shows it; with `now`, how late it is."""
     view = CARDS[kind]
     last = case.events[-1] if case.events else None
     lines = [
@@ -86,9 +101,10 @@ def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> s
         lines.append(t("card-place", place=html.quote(
             " — ".join(p for p in (case.landmark, case.address) if p))))
     lines.append(t("card-filed", at=t.datetime(case.created_at), revision=case.revision))
-    due = case.finish_due if case.status in AGENCY_WORKING else case.verify_due
-    if due is not None and case.status not in CLOCK_STOPPED:
-        lines.append(t("card-due", due=t.datetime(due)))
+    if moved_away(kind, case, holder):
+        lines.append(t("card-moved-away", agency=html.quote(names.agency(case.agency_code))))
+    else:
+        lines += clock_lines(t, case, now)
     if view.shows_phone:
         lines.append(t("card-reporter", name=html.quote(case.citizen_name or "-"),
                        phone=case.citizen_phone or "-"))
@@ -226,14 +242,18 @@ NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
     NoticeKind.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
     NoticeKind.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
+    NoticeKind.CITIZEN_REASSIGNED: NoticeView("citizen-reassigned", reassigned),
+    NoticeKind.SLA_REMINDER: NoticeView("sla-reminder", step_notice),
+    NoticeKind.SLA_OVERDUE: NoticeView("sla-overdue", step_notice),
 }
 
 
 def render_notice(t: Translator, kind: NoticeKind, case: CaseFile, names: Names,
-                  params: dict[str, str]) -> Rendered:
+                  params: dict[str, str], now: datetime | None = None) -> Rendered:
     """A notice's text and buttons; a card notice is its header over the card and its buttons."""
     view = NOTICES[kind]
     text, markup = view.text(t, view.key, case, names, params)
     if view.card is None:
         return text, markup
-    return f"{text}\n\n{staff_card(t, view.card, case, names)}", card_buttons(t, view.card, case)
+    return (f"{text}\n\n{staff_card(t, view.card, case, names, now=now)}",
+            card_buttons(t, view.card, case))

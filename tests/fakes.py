@@ -32,6 +32,7 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     Role,
+    SlaClock,
     StaffEvent,
     StaffMember,
 )
@@ -71,6 +72,7 @@ class ReportRow:
     rating_comment: str | None = None
     closed_at: datetime | None = None
     photos: dict[str, tuple[PhotoRef, ...]] = field(default_factory=dict)
+    clock: SlaClock = field(default_factory=SlaClock)
 
 
 @dataclass(slots=True)
@@ -160,13 +162,14 @@ class FakeReports:
         return any(row.code == code for row in self._state.reports.values())
 
     async def add(self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-                  created_at: datetime, verify_due: datetime) -> int:
+                  created_at: datetime, verify_due: datetime,
+                  clock: SlaClock | None = None) -> int:
         """A new report at version 1, revision 1."""
         report_id = self._state.new_id()
         self._state.reports[report_id] = ReportRow(
             report_id, code, citizen_id, status, draft.category_key, draft.description,
             draft.location.latitude, draft.location.longitude, draft.landmark, created_at,
-            created_at, verify_due, photos={"evidence": draft.photos})
+            created_at, verify_due, photos={"evidence": draft.photos}, clock=clock or SlaClock())
         return report_id
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
@@ -207,7 +210,7 @@ class FakeReports:
             citizen_name=citizen.name if citizen else None,
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id", rating=row.rating,
-            rating_comment=row.rating_comment, closed_at=row.closed_at,
+            rating_comment=row.rating_comment, closed_at=row.closed_at, clock=row.clock,
             events=tuple(self._staff_event(event, actor_id)
                          for rid, event, actor_id in self._state.events if rid == report_id))
 
