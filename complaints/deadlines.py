@@ -123,7 +123,8 @@ def digest_day(now: datetime, zone: ZoneInfo, hour: int) -> date | None:
 
 async def daily_digest(uow: DeadlineUnitOfWork, *, now: datetime, zone: ZoneInfo,
                        hour: int) -> bool:
-    """Yesterday's figures to the coordinator, once per day whatever runs; True if caused."""
+    """Yesterday's figures to the coordinator, once per day whatever runs; True if caused.
+    The cards of overdue reports are refreshed with it, so how late they are stays current."""
     day = digest_day(now, zone, hour)
     if day is None:
         return False
@@ -136,5 +137,8 @@ async def daily_digest(uow: DeadlineUnitOfWork, *, now: datetime, zone: ZoneInfo
                 for line in lines]
         await uow.outbox.add(Notice(NoticeKind.SLA_DIGEST, NoticeTarget.COORDINATOR, None, None,
                                     {"day": day.isoformat(), "rows": json.dumps(rows)}), now)
+        for late in await uow.deadlines.overdue(now):
+            await uow.outbox.add(Notice(NoticeKind.REFRESH_CARDS, NoticeTarget.ADMIN,
+                                        late.report_id), now)
         await uow.commit()
         return True

@@ -57,7 +57,8 @@ def clock_lines(t: Translator, case: CaseFile, now: datetime | None) -> list[str
         return [t("card-clock-paused", step=step)] if clock.paused_remaining is not None else []
     lines = [t("card-clock", step=step, due=t.datetime(clock.due_at))]
     if now is not None and now > clock.due_at:
-        lines.append(t("card-clock-late", late=duration(t, now - clock.due_at)))
+        lines.append(t("card-clock-late", late=duration(t, now - clock.due_at),
+                       at=t.datetime(now)))
     return lines
 
 

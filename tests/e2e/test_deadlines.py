@@ -110,7 +110,8 @@ async def test_unverified_report_is_reminded_then_overdue_then_escalated_once_ea
     assert not escalation.buttons  # nothing to move: no agency holds it yet
     # the card shows how late it is
     await city.admin.wait_for(lambda m: m.message_id == card.message_id
-                              and "Terlambat 9 jam" in m.content, chat=city.admin_group)
+                              and "Terlambat 9 jam (per 11 Desember 2026 09:00 WITA)" in m.content,
+                              chat=city.admin_group)
     await bot.restart()
     clock.set(datetime(2026, 12, 11, 10, 0, tzinfo=WITA))
     await settle()
