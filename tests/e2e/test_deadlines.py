@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import application
+from bot.deadlines import DeadlineScheduler
+from bot.outbox import OutboxWorker, Pacer
 from configuration.settings import Settings, load_settings
 from simulator import BotApiSimulator, SimGroup, SimMessage
 from tests.conftest import RunningBot
@@ -80,6 +83,7 @@ async def settle() -> None:
     await asyncio.sleep(ROUNDS)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_unverified_report_is_reminded_then_overdue_then_escalated_once_each(
         sim: BotApiSimulator, city: City, bot: RunningBot, clock: MovableClock) -> None:
     _, code = await citizen_files(sim, "Budi Santoso")
@@ -203,3 +207,29 @@ async def test_daily_digest_goes_once_at_its_hour_even_across_a_restart(
     assert len(bot_lines(city.coordinator_group, "Ringkasan 6 Desember 2026")) == 1
 
 
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_second_process_scheduling_and_sending_causes_nothing_twice(
+        sim: BotApiSimulator, city: City, bot: RunningBot, clock: MovableClock) -> None:
+    """A second bot process (its own engine, scheduler and outbox worker) beside the first."""
+    _, code = await citizen_files(sim, "Budi Santoso")
+    await admin_card(city, code)
+    async with application(bot.settings, sim.token, migrate=False, clock=clock) as second:
+        scheduler = DeadlineScheduler(second.context)
+        sender = OutboxWorker(second.bot, second.outbox, second.context, Pacer(0, 0),
+                              second.wakeups.outbox)
+        tasks = [asyncio.create_task(scheduler.run()), asyncio.create_task(sender.run())]
+        try:
+            clock.set(datetime(2026, 12, 10, 0, 5, tzinfo=WITA))
+            await settle()
+            clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=WITA))
+            await settle()
+            await settle()
+        finally:
+            scheduler.stop()
+            sender.stop()
+            await asyncio.gather(*tasks)
+    assert len(bot_lines(city.admin_group, "Pengingat", code)) == 1
+    assert len(bot_lines(city.admin_group, "Lewat batas waktu", code)) == 1
+    assert len(bot_lines(city.coordinator_group, "Eskalasi", code)) == 1
