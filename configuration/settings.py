@@ -135,14 +135,11 @@ def read_days_off(value: str) -> frozenset[date]:
     value = value.strip()
     if not value:
         return frozenset()
+    path = Path(value)
     try:
-        if "/" in value or value.endswith(".txt"):
-            return parse_days(Path(value).read_text(encoding="utf-8"))
-        return parse_days(value)
-    except OSError as exc:
-        raise ValueError(f"cannot read {value!r}: {exc.strerror}") from exc
+        return parse_days(path.read_text(encoding="utf-8") if path.is_file() else value)
     except ValueError as exc:
-        raise ValueError(f"expected dates like 2026-12-24 ({exc})") from exc
+        raise ValueError(f"expected dates like 2026-12-24, or a file of them ({exc})") from exc
 
 
 def parse_service_area(value: str) -> ServiceArea:

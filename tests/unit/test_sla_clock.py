@@ -18,7 +18,7 @@ from complaints.sla import (
     clock_after,
     lateness,
 )
-from configuration.settings import load_settings
+from configuration.settings import ConfigError, load_settings
 
 WITA = ZoneInfo("Asia/Makassar")
 POLICY = SlaPolicy()
@@ -175,6 +175,8 @@ def test_settings_configure_the_standards_and_the_days_off(tmp_path) -> None:
     assert settings.sla.remind_at(Step.VERIFY, at(2026, 12, 28, 23, 59, 59),
                                   settings.calendar) is None
     assert load_settings().sla == SlaPolicy()
+    with pytest.raises(ConfigError, match="EXTRA_HOLIDAYS: expected dates"):
+        load_settings(extra_holidays=str(tmp_path / "missing.txt"))
 
 
 def test_a_step_kept_its_standard_or_not() -> None:

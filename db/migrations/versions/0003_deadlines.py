@@ -35,7 +35,7 @@ CLOCK_COLUMNS = ("sla_step", "sla_due_at", "sla_remind_at", "sla_escalate_at",
 def _calendar() -> WorkingCalendar:
     """The bot's calendar as its environment configures it (db/ cannot read its settings)."""
     extra = os.environ.get("EXTRA_HOLIDAYS", "").strip()
-    if extra and ("/" in extra or extra.endswith(".txt")):
+    if extra and Path(extra).is_file():
         extra = Path(extra).read_text(encoding="utf-8")
     return WorkingCalendar(ZoneInfo(os.environ.get("TIMEZONE", "Asia/Makassar")),
                            calendar_days=os.environ.get("CALENDAR_DAYS", "").lower()
