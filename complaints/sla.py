@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from complaints.calendar import WorkingCalendar
+from complaints.lifecycle import Action
 from complaints.model import NoticeTarget, ReportStatus, SlaClock, Step
 
-__all__ = ["RESPONSIBLE", "STEP_OF_STATUS", "SlaClock", "SlaNoticeKind", "SlaPolicy", "Standard",
-           "Step", "clock_after", "lateness"]
+__all__ = ["RESPONSIBLE", "STEP_OF_STATUS", "STEP_SPANS", "SlaClock", "SlaNoticeKind", "SlaPolicy",
+           "Standard", "Step", "StepSpan", "clock_after", "lateness"]
 
 
 class SlaNoticeKind(StrEnum):
@@ -55,6 +56,29 @@ RESPONSIBLE: dict[Step, NoticeTarget] = {
     Step.AGENCY_START: NoticeTarget.AGENCY,
     Step.AGENCY_FINISH: NoticeTarget.AGENCY,
     Step.DOCUMENT: NoticeTarget.ADMIN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpan:
+    """Which timeline actions start a step and which end it (statistics read the events)."""
+
+    starts: frozenset[Action]
+    ends: frozenset[Action]
+
+
+STEP_SPANS: dict[Step, StepSpan] = {
+    Step.VERIFY: StepSpan(
+        frozenset({Action.SUBMIT, Action.RESUBMIT, Action.SEND_BACK, Action.REOPEN}),
+        frozenset({Action.FORWARD, Action.RETURN, Action.WITHDRAW})),
+    Step.AGENCY_START: StepSpan(
+        frozenset({Action.FORWARD, Action.REASSIGN}),
+        frozenset({Action.START, Action.SEND_BACK, Action.REASSIGN})),
+    Step.AGENCY_FINISH: StepSpan(
+        frozenset({Action.FORWARD, Action.REASSIGN}),
+        frozenset({Action.RESOLVE, Action.SEND_BACK, Action.REASSIGN})),
+    Step.DOCUMENT: StepSpan(
+        frozenset({Action.RESOLVE}), frozenset({Action.CLOSE, Action.REJECT_PROOF})),
 }
 
 

@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaints.calendar import WorkingCalendar, parse_days
+from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import NoticeTarget, ReportStatus
 from complaints.sla import (
     RESPONSIBLE,
+    STEP_OF_STATUS,
+    STEP_SPANS,
     SlaClock,
     SlaNoticeKind,
     SlaPolicy,
@@ -188,3 +191,17 @@ def test_a_step_kept_its_standard_or_not() -> None:
     assert RESPONSIBLE[Step.AGENCY_START] == NoticeTarget.AGENCY
     assert (SlaNoticeKind.REMINDER, SlaNoticeKind.OVERDUE, SlaNoticeKind.ESCALATION) == (
         "reminder", "overdue", "escalation")
+
+
+def test_step_spans_agree_with_the_lifecycle_table() -> None:
+    """Each step starts with a move into the status it waits in and ends with a move out."""
+    for step, span in STEP_SPANS.items():
+        waiting = {s for s, st in STEP_OF_STATUS.items() if st == step}
+        if step is Step.AGENCY_FINISH:  # counted from forwarding
+            waiting.add(ReportStatus.FORWARDED)
+        for action in span.starts:
+            assert TRANSITIONS[action].target in waiting, (step, action)
+        for action in span.ends:
+            assert TRANSITIONS[action].sources & waiting, (step, action)
+    # the agency's finish runs from forwarding through "Proses": START does not end it
+    assert Action.START not in STEP_SPANS[Step.AGENCY_FINISH].ends
