@@ -41,7 +41,6 @@ class OverdueReport:
 
     report_id: int
     code: str
-    version: int
     status: ReportStatus
     step: Step
     agency_code: str | None
@@ -107,7 +106,7 @@ async def run_round(uow: DeadlineUnitOfWork, *, now: datetime, limit: int = 200)
 
 def escalation(overdue: list[OverdueReport], new: set[int]) -> Notice:
     """The coordinator's list of overdue reports by agency, the newly escalated marked."""
-    lines = [{"id": o.report_id, "code": o.code, "version": o.version, "step": o.step.value,
+    lines = [{"id": o.report_id, "code": o.code, "step": o.step.value,
               "agency": o.agency_code or "", "due": o.due_at.isoformat(),
               "new": o.report_id in new, "movable": o.status in REASSIGNABLE}
              for o in overdue]

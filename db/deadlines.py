@@ -66,12 +66,12 @@ class SqlDeadlineRepository:
     async def overdue(self, now: datetime) -> list[OverdueReport]:
         """Every report waiting past its step's due time, the most overdue first."""
         rows = await self.session.execute(
-            select(ReportRow.id, ReportRow.code, ReportRow.version, ReportRow.status,
+            select(ReportRow.id, ReportRow.code, ReportRow.status,
                    ReportRow.sla_step, ReportRow.agency_code, ReportRow.sla_due_at)
             .where(ReportRow.sla_step.is_not(None), ReportRow.sla_due_at <= now)
             .order_by(ReportRow.sla_due_at, ReportRow.id))
-        return [OverdueReport(rid, code, version, ReportStatus(status), Step(step), agency, due)
-                for rid, code, version, status, step, agency, due in rows]
+        return [OverdueReport(rid, code, ReportStatus(status), Step(step), agency, due)
+                for rid, code, status, step, agency, due in rows]
 
     async def claim_digest(self, day: str, now: datetime) -> bool:
         """Claim the digest of a local day; False when it was already caused."""

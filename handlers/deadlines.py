@@ -35,10 +35,11 @@ async def _actor(app: AppContext, user_id: int) -> Actor:
     return actor
 
 
-async def _movable(app: AppContext, report_id: int, version: int) -> CaseFile:
-    """The report, if it still is where the pressed button saw it, else 'already handled'."""
+async def _movable(app: AppContext, report_id: int, version: int | None = None) -> CaseFile:
+    """The report, if an agency still holds it (and, with a version, nothing moved since the
+    question was asked), else 'already handled by …'."""
     case = await workflow.case_file(app.uow(), report_id)
-    if case.version != version or case.status not in REASSIGN.sources:
+    if case.status not in REASSIGN.sources or version not in (None, case.version):
         raise workflow.already_handled(case)
     return case
 
@@ -54,9 +55,12 @@ async def _agency_menu(app: AppContext, t: Translator, case: CaseFile) -> Inline
 
 async def ask_agency(query: CallbackQuery, callback_data: ReassignCb, t: Translator,
                      app: AppContext) -> None:
-    """Reassign pressed: which agency? (asked below, so the card or the list stays as it is)."""
+    """Reassign pressed: which agency? (asked below, so the card or the list stays as it is).
+
+    The escalation list is a snapshot: the report may have moved on (the agency pressed
+    "Proses") and still be movable, so the question is built on its current version."""
     await _actor(app, query.from_user.id)
-    case = await _movable(app, callback_data.report_id, callback_data.version)
+    case = await _movable(app, callback_data.report_id)
     names = await app.names()
     await query.message.answer(
         t("reassign-ask", code=case.code, agency=html.quote(names.agency(case.agency_code))),

@@ -78,7 +78,7 @@ def card_buttons(t: Translator, kind: CardKind, case: CaseFile,
     rows: list[list[Button]] = [[(t(key), _staff(action, case))]
                                 for key, action in view.buttons.get(case.status, ())]
     if case.status in view.reassign_in:
-        rows.append([(t("btn-reassign"), ReassignCb(report_id=case.id, version=case.version))])
+        rows.append([(t("btn-reassign"), ReassignCb(report_id=case.id))])
     return inline_keyboard(*rows) if rows else None
 
 

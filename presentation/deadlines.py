@@ -23,10 +23,9 @@ CANCEL = "-"
 
 
 class ReassignCb(CallbackData, prefix="ra1"):
-    """Move a report to another agency: asks which one."""
+    """Move a report to another agency: asks which one (about the report as it is then)."""
 
     report_id: int
-    version: int
 
 
 class ReassignToCb(CallbackData, prefix="rb1"):
@@ -99,7 +98,7 @@ def escalation(t: Translator, names: Names, params: dict[str, str]) -> Rendered:
                    new="yes" if line["new"] else "no") for line in items]
     movable = [line for line in ordered if line["movable"]][:ESCALATION_BUTTONS]
     markup = inline_keyboard(*([(t("btn-reassign-code", code=line["code"]),
-                                 ReassignCb(report_id=line["id"], version=line["version"]))]
+                                 ReassignCb(report_id=line["id"]))]
                                for line in movable)) if movable else None
     return "\n".join(text), markup
 

@@ -24,6 +24,7 @@ from tests.e2e.staff import (
     citizen_files,
     forward,
     staff_the_city,
+    start_work,
 )
 from tests.texts import text
 
@@ -165,12 +166,15 @@ async def test_coordinator_reassigns_an_overdue_report_from_the_escalation(
     assert (await city.pupr.callback_answer(refused))["show_alert"]
 
 
-async def test_admin_reassigns_from_the_admin_card(sim: BotApiSimulator, city: City) -> None:
+async def test_admin_reassigns_a_report_in_progress_from_the_admin_card(
+        sim: BotApiSimulator, city: City) -> None:
     citizen, code = await citizen_files(sim, "Budi Santoso")
     card = await admin_card(city, code)
     await forward(city, card, "PUPR")
+    await start_work(city, code)  # PUPR started, then it turns out to be DLH's
     moved = await city.admin.wait_for(lambda m: m.message_id == card.message_id
-                                      and m.buttons == [text("btn-reassign")],
+                                      and m.buttons == [text("btn-reassign")]
+                                      and text("status-in_progress") in m.content,
                                       chat=city.admin_group)
     await city.admin.press(moved, text("btn-reassign"))
     ask = await city.admin.wait_for(lambda m: code in m.content and any(

@@ -64,14 +64,13 @@ def test_a_card_left_in_the_old_agency_says_where_the_report_went() -> None:
     assert card_buttons(t, CardKind.AGENCY_CARD, moved, "DLH") is not None
     admin = card_buttons(t, CardKind.ADMIN_CARD, moved)
     assert admin is not None
-    assert admin.inline_keyboard[-1][0].callback_data == ReassignCb(report_id=7,
-                                                                    version=3).pack()
+    assert admin.inline_keyboard[-1][0].callback_data == ReassignCb(report_id=7).pack()
 
 
 def test_escalation_lists_each_agency_and_offers_reassign_for_agency_steps() -> None:
-    overdue = [OverdueReport(7, "LPR-AAAA-BBBB", 3, ReportStatus.FORWARDED, Step.AGENCY_START,
+    overdue = [OverdueReport(7, "LPR-AAAA-BBBB", ReportStatus.FORWARDED, Step.AGENCY_START,
                              "PUPR", DUE),
-               OverdueReport(8, "LPR-CCCC-DDDD", 1, ReportStatus.SUBMITTED, Step.VERIFY, None,
+               OverdueReport(8, "LPR-CCCC-DDDD", ReportStatus.SUBMITTED, Step.VERIFY, None,
                              DUE - timedelta(days=1))]
     notice = escalation(overdue, new={7})
     assert notice.kind is NoticeKind.SLA_ESCALATION and notice.report_id is None
