@@ -19,6 +19,7 @@ from presentation.texts import Translator
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 ESCALATION_BUTTONS = 10  # a keyboard that still fits a phone screen
+MESSAGE_LIMIT = 4096  # Telegram's limit for one message's text
 CANCEL = "-"
 
 
@@ -96,11 +97,25 @@ def escalation(t: Translator, names: Names, params: dict[str, str]) -> Rendered:
                    step=t(f"sla-step-{line['step']}"),
                    due=t.datetime(datetime.fromisoformat(line["due"])),
                    new="yes" if line["new"] else "no") for line in items]
+    text = _fit(t, text)
     movable = [line for line in ordered if line["movable"]][:ESCALATION_BUTTONS]
     markup = inline_keyboard(*([(t("btn-reassign-code", code=line["code"]),
                                  ReassignCb(report_id=line["id"]))]
                                for line in movable)) if movable else None
     return "\n".join(text), markup
+
+
+def _fit(t: Translator, lines: list[str]) -> list[str]:
+    """As many lines as one message holds, and how many more there are."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        more = t("sla-more", count=len(lines) - index)
+        if size + len(line) + 1 + len(more) + 1 > MESSAGE_LIMIT:
+            return [*kept, more]
+        kept.append(line)
+        size += len(line) + 1
+    return kept
 
 
 def digest(t: Translator, names: Names, params: dict[str, str]) -> Rendered:

@@ -91,3 +91,13 @@ def test_digest_totals_and_lines_by_agency() -> None:
     empty, _ = render_summary(Translator("en", WITA), NoticeKind.SLA_DIGEST, NAMES,
                               {"day": "2026-12-07", "rows": "[]"})
     assert "no new reports" in empty
+
+
+def test_a_long_escalation_still_fits_in_one_message() -> None:
+    overdue = [OverdueReport(i, f"LPR-AAAA-{i:04d}", ReportStatus.FORWARDED, Step.AGENCY_FINISH,
+                             "PUPR", DUE) for i in range(400)]
+    notice = escalation(overdue, new=set())
+    text, markup = render_summary(Translator("id", WITA), notice.kind, NAMES, notice.params)
+    assert len(text) <= 4096
+    assert "400 laporan lewat batas waktu" in text and text.endswith("baris lagi.")
+    assert markup is not None and len(markup.inline_keyboard) == 10

@@ -27,6 +27,7 @@ sla-escalation-line = • <code>{ $code }</code> — { $step }, due { $due }{ $n
     [yes] {" "}🆕
    *[no] {""}
 }
+sla-more = … and { $count } more lines.
 sla-escalation-none = ✅ No report is past its due time.
 sla-digest = 📊 <b>Summary of { $day }</b>: { $new } new, { $forwarded } forwarded, { $done } done, { $overdue } overdue now.
 sla-digest-line = • { $agency }: { $new } new · { $forwarded } forwarded · { $done } done · { $overdue } overdue

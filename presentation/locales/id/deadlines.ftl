@@ -18,6 +18,7 @@ sla-escalation-line = • <code>{ $code }</code> — { $step }, batas { $due }{ 
     [yes] {" "}🆕
    *[no] {""}
 }
+sla-more = … dan { $count } baris lagi.
 sla-escalation-none = ✅ Tidak ada laporan yang lewat batas waktu.
 sla-digest = 📊 <b>Ringkasan { $day }</b>: { $new } baru, { $forwarded } diteruskan, { $done } selesai, { $overdue } terlambat saat ini.
 sla-digest-line = • { $agency }: { $new } baru · { $forwarded } diteruskan · { $done } selesai · { $overdue } terlambat
