@@ -105,9 +105,11 @@ async def run_round(uow: DeadlineUnitOfWork, *, now: datetime, limit: int = 200)
 
 
 def escalation(overdue: list[OverdueReport], new: set[int]) -> Notice:
-    """The coordinator's list of overdue reports by agency, the newly escalated marked."""
+    """The coordinator's list of overdue reports by who must act: each agency for its steps,
+    the regional admin ("") for verifying and documenting; the newly escalated marked."""
     lines = [{"id": o.report_id, "code": o.code, "step": o.step.value,
-              "agency": o.agency_code or "", "due": o.due_at.isoformat(),
+              "agency": (o.agency_code or "") if RESPONSIBLE[o.step] is NoticeTarget.AGENCY
+              else "", "due": o.due_at.isoformat(),
               "new": o.report_id in new, "movable": o.status in REASSIGNABLE}
              for o in overdue]
     return Notice(NoticeKind.SLA_ESCALATION, NoticeTarget.COORDINATOR, None, None,

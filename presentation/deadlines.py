@@ -79,8 +79,8 @@ def reassigned(t: Translator, key: str, case: CaseFile, names: Names,
     return t(key, code=case.code, agency=html.quote(names.agency(params.get("agency")))), None
 
 
-def _agency_title(t: Translator, names: Names, code: str) -> str:
-    return html.quote(names.agency(code)) if code else t("sla-no-agency")
+def _agency_title(t: Translator, names: Names, code: str, nobody: str) -> str:
+    return html.quote(names.agency(code)) if code else t(nobody)
 
 
 def escalation(t: Translator, names: Names, params: dict[str, str]) -> Rendered:
@@ -92,7 +92,8 @@ def escalation(t: Translator, names: Names, params: dict[str, str]) -> Rendered:
     ordered = sorted(lines, key=lambda line: (line["agency"], line["due"]))
     for agency, group in groupby(ordered, key=lambda line: line["agency"]):
         items = list(group)
-        text.append(f"\n<b>{_agency_title(t, names, agency)}</b> ({len(items)})")
+        title = _agency_title(t, names, agency, "sla-admin-steps")
+        text.append(f"\n<b>{title}</b> ({len(items)})")
         text += [t("sla-escalation-line", code=line["code"],
                    step=t(f"sla-step-{line['step']}"),
                    due=t.datetime(datetime.fromisoformat(line["due"])),
@@ -127,7 +128,8 @@ def digest(t: Translator, names: Names, params: dict[str, str]) -> Rendered:
     totals = [sum(row[i] for row in rows) for i in range(1, 5)]
     lines = [t("sla-digest", day=day, new=totals[0], forwarded=totals[1], done=totals[2],
                overdue=totals[3])]
-    lines += [t("sla-digest-line", agency=_agency_title(t, names, row[0]), new=row[1],
+    lines += [t("sla-digest-line", agency=_agency_title(t, names, row[0], "sla-no-agency"),
+                new=row[1],
                 forwarded=row[2], done=row[3], overdue=row[4]) for row in rows]
     return "\n".join(lines), None
 

@@ -110,7 +110,7 @@ async def test_unverified_report_is_reminded_then_overdue_then_escalated_once_ea
     escalation = await city.coordinator.wait_for(
         lambda m: "Eskalasi" in m.content and code in m.content, chat=city.coordinator_group,
         timeout=10)
-    assert "Admin Pengaduan (belum diteruskan)" in escalation.content
+    assert "Admin Pengaduan (verifikasi, dokumentasi)" in escalation.content
     assert "🆕" in escalation.content
     assert not escalation.buttons  # nothing to move: no agency holds it yet
     # the card shows how late it is

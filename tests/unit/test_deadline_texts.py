@@ -71,12 +71,17 @@ def test_escalation_lists_each_agency_and_offers_reassign_for_agency_steps() -> 
     overdue = [OverdueReport(7, "LPR-AAAA-BBBB", ReportStatus.FORWARDED, Step.AGENCY_START,
                              "PUPR", DUE),
                OverdueReport(8, "LPR-CCCC-DDDD", ReportStatus.SUBMITTED, Step.VERIFY, None,
-                             DUE - timedelta(days=1))]
+                             DUE - timedelta(days=1)),
+               # documenting is the admin's step, though an agency did the work
+               OverdueReport(9, "LPR-EEEE-FFFF", ReportStatus.RESOLVED, Step.DOCUMENT, "DLH",
+                             DUE - timedelta(days=2))]
     notice = escalation(overdue, new={7})
     assert notice.kind is NoticeKind.SLA_ESCALATION and notice.report_id is None
     text, markup = render_summary(Translator("en", WITA), notice.kind, NAMES, notice.params)
-    assert "2 reports past their due time" in text
-    assert text.index("Complaint admin") < text.index("LPR-CCCC-DDDD") < text.index("Dinas PU")
+    assert "3 reports past their due time" in text
+    assert text.index("Complaint admin (verifying, documenting)</b> (2)") < text.index(
+        "LPR-EEEE-FFFF") < text.index("LPR-CCCC-DDDD") < text.index("Dinas PU")
+    assert "Dinas LH" not in text
     assert "LPR-AAAA-BBBB</code> — agency to start, due 10 December 2026 23:59 WITA 🆕" in text
     assert "LPR-CCCC-DDDD</code> — verification, due 9 December 2026 23:59 WITA\n" in text + "\n"
     assert markup is not None

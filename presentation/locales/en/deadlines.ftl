@@ -16,6 +16,7 @@ sla-step-agency_start = agency to start
 sla-step-agency_finish = agency to finish
 sla-step-document = documenting the result
 sla-no-agency = Complaint admin (not forwarded yet)
+sla-admin-steps = Complaint admin (verifying, documenting)
 card-clock = ⏱ Due ({ $step }): <b>{ $due }</b>
 card-clock-late = 🔴 Late by { $late } (as of { $at })
 card-clock-paused = ⏸ The { $step } clock is paused: waiting for the reporter's correction

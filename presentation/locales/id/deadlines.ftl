@@ -7,6 +7,7 @@ sla-step-agency_start = mulai ditindaklanjuti dinas
 sla-step-agency_finish = penyelesaian oleh dinas
 sla-step-document = dokumentasi hasil
 sla-no-agency = Admin Pengaduan (belum diteruskan)
+sla-admin-steps = Admin Pengaduan (verifikasi, dokumentasi)
 card-clock = ⏱ Batas { $step }: <b>{ $due }</b>
 card-clock-late = 🔴 Terlambat { $late } (per { $at })
 card-clock-paused = ⏸ Waktu { $step } berhenti sementara: menunggu perbaikan dari pelapor
