@@ -3,7 +3,7 @@ overdue reports, the daily digest's figures. Nothing here commits; the service d
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,9 +11,27 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.deadlines import DigestLine, DueNotice, OverdueReport
-from complaints.model import ReportStatus, Step
+from complaints.model import ReportStatus, SlaClock, Step
 from complaints.sla import SlaNoticeKind
 from db.models import DigestRow, EventRow, ReportRow, SlaNoticeRow
+
+
+def clock_values(clock: SlaClock) -> dict[str, object]:
+    """The SOP clock's columns."""
+    paused = clock.paused_remaining
+    return {"sla_step": clock.step.value if clock.step else None, "sla_due_at": clock.due_at,
+            "sla_remind_at": clock.remind_at, "sla_escalate_at": clock.escalate_at,
+            "sla_paused_seconds": int(paused.total_seconds()) if paused is not None else None,
+            "sla_round": clock.round}
+
+
+def clock_of(row: ReportRow) -> SlaClock:
+    """The SOP clock read back from its columns."""
+    paused = row.sla_paused_seconds
+    return SlaClock(Step(row.sla_step) if row.sla_step else None, row.sla_due_at,
+                    row.sla_remind_at, row.sla_escalate_at,
+                    timedelta(seconds=paused) if paused is not None else None, row.sla_round or 0)
+
 
 KIND_DUE = {  # when each kind is due: its time has come (and a reminder not yet too late)
     SlaNoticeKind.REMINDER: lambda now: and_(ReportRow.sla_remind_at <= now,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
 from typing import Self
@@ -33,9 +33,8 @@ from complaints.model import (
     SlaClock,
     StaffEvent,
     StaffMember,
-    Step,
 )
-from db.deadlines import SqlDeadlineRepository
+from db.deadlines import SqlDeadlineRepository, clock_of, clock_values
 from db.models import (
     AgencyRow,
     CategoryRow,
@@ -124,7 +123,7 @@ class SqlReportRepository:
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
         created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
     ) -> int:
-        inserted = await self.session.execute(INSERT_REPORT, {**_clock_values(clock or SlaClock()),
+        inserted = await self.session.execute(INSERT_REPORT, {**clock_values(clock or SlaClock()),
             "code": code, "citizen_id": citizen_id, "status": status.value,
             "category_key": draft.category_key, "description": draft.description,
             "latitude": draft.location.latitude, "longitude": draft.location.longitude,
@@ -197,7 +196,7 @@ class SqlReportRepository:
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id",
             rating=row.rating, rating_comment=row.rating_comment, closed_at=row.closed_at,
-            clock=_clock(row),
+            clock=clock_of(row),
             events=tuple(
                 StaffEvent(e.at, e.action, ReportStatus(e.from_status) if e.from_status else None,
                            ReportStatus(e.to_status), Role(e.actor_role), e.actor_id,
@@ -381,29 +380,12 @@ def _report_values(changes: ReportChanges) -> dict[str, object]:
         if isinstance(value, GeoPoint):
             values.update(latitude=value.latitude, longitude=value.longitude)
         elif isinstance(value, SlaClock):
-            values.update(_clock_values(value))
+            values.update(clock_values(value))
         elif isinstance(value, StrEnum):
             values[spec.name] = value.value
         else:
             values[spec.name] = None if value is CLEAR else value
     return values
-
-
-def _clock_values(clock: SlaClock) -> dict[str, object]:
-    """The SOP clock's columns."""
-    paused = clock.paused_remaining
-    return {"sla_step": clock.step.value if clock.step else None, "sla_due_at": clock.due_at,
-            "sla_remind_at": clock.remind_at, "sla_escalate_at": clock.escalate_at,
-            "sla_paused_seconds": int(paused.total_seconds()) if paused is not None else None,
-            "sla_round": clock.round}
-
-
-def _clock(row: ReportRow) -> SlaClock:
-    """The SOP clock read back from its columns."""
-    paused = row.sla_paused_seconds
-    return SlaClock(Step(row.sla_step) if row.sla_step else None, row.sla_due_at,
-                    row.sla_remind_at, row.sla_escalate_at,
-                    timedelta(seconds=paused) if paused is not None else None, row.sla_round or 0)
 
 
 class SqlOutboxRepository:
