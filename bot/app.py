@@ -20,6 +20,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.deadlines import DeadlineScheduler
 from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
@@ -27,6 +28,7 @@ from bot.polling import ReliablePolling
 from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
 from bot.warmup import keep_response_models
+from complaints.clock import Clock, utc_now
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
 from conversations import intake, registration
@@ -37,7 +39,18 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import abuse, common, delivery, errors, fallback, followup, privacy, staff, trust
+from handlers import (
+    abuse,
+    common,
+    deadlines,
+    delivery,
+    errors,
+    fallback,
+    followup,
+    privacy,
+    staff,
+    trust,
+)
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -64,7 +77,7 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
         errors.create_router(), abuse.create_router(), delivery.create_router(),
-        trust.create_router(), staff.create_router(),
+        deadlines.create_router(), trust.create_router(), staff.create_router(),
         staff.create_private_router(),
         *(module.create_router() for module in (
             privacy, common, followup, registration, intake, fallback)))
@@ -109,7 +122,8 @@ class Application:
 
 @contextlib.asynccontextmanager
 async def application(settings: Settings, token: str, *, migrate: bool = True,
-                      poll_timeout: int = 25) -> AsyncIterator[Application]:
+                      poll_timeout: int = 25, clock: Clock = utc_now,
+                      ) -> AsyncIterator[Application]:
     """Build the whole bot; closes every resource on exit."""
     if migrate:
         await upgrade_async(settings.database_url)
@@ -120,7 +134,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
-    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow))
+    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow, clock),
+                         clock=clock)
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
     if isinstance(storage, SqlStorage):
@@ -158,7 +173,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
         sender = asyncio.create_task(outbox.run())
-        workers = [sender]
+        scheduler = DeadlineScheduler(app.context)
+        workers = [sender, asyncio.create_task(scheduler.run())]
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one
             workers.append(asyncio.create_task(address_worker(app.context, lookup,
                                                                 app.wakeups.addresses)))
@@ -172,7 +188,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             await app.polling.run()
         finally:
             outbox.stop()
-            await asyncio.wait([sender], timeout=app.settings.stop_timeout)
+            scheduler.stop()
+            await asyncio.wait(workers[:2], timeout=app.settings.stop_timeout)
             for worker in workers:
                 worker.cancel()
             for worker in workers:

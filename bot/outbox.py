@@ -45,6 +45,7 @@ from db.outbox import OutboxItem, OutboxStore
 from handlers.delivery import StaffAlerts
 from presentation.cards import NOTICES, card_buttons, photos_of, render_notice, staff_card
 from presentation.context import AppContext, Names
+from presentation.deadlines import render_summary
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,9 @@ class OutboxWorker:
         return binding.chat_id if binding else None
 
     async def _deliver(self, item: OutboxItem) -> None:
+        if item.report_id is None:
+            await self._deliver_summary(item)
+            return
         case = await workflow.case_file(self.app.uow(), item.report_id)
         names = await self.app.names()
         kind, target, params = NoticeKind(item.kind), NoticeTarget(item.target), dict(item.params)
@@ -237,7 +241,7 @@ class OutboxWorker:
         self._chat_id = chat_id
         view = NOTICES[kind]
         await self._send_photos(item, params, chat_id, photos_of(view.photos, case))
-        text, markup = render_notice(t, kind, case, names, params)
+        text, markup = render_notice(t, kind, case, names, params, now=self.app.clock())
         if view.card is None:
             await self._send_text(item, params, chat_id, text, markup)
             return
@@ -274,6 +278,18 @@ class OutboxWorker:
                 return False
             raise
         return True
+
+    async def _deliver_summary(self, item: OutboxItem) -> None:
+        """A notice about no one report (the escalation list, the digest) to a staff chat."""
+        purpose = STAFF_CHATS[NoticeTarget(item.target)]
+        chat_id = await self._chat(purpose, item.target_ref)
+        if chat_id is None:
+            if purpose == ChatPurpose.COORDINATOR:
+                return  # informational only, as the coordinator's other notices
+            raise NoChatBound(f"no {purpose.value} chat bound")
+        text, markup = render_summary(self.staff_t, NoticeKind(item.kind), await self.app.names(),
+                                      dict(item.params))
+        await self._send_text(item, dict(item.params), chat_id, text, markup)
 
     async def _send_photos(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
                            photos: tuple[PhotoRef, ...]) -> None:
@@ -318,12 +334,15 @@ class OutboxWorker:
         """Every posted card of the report shows its current status and only live buttons."""
         t = self.staff_t
         for card in await self.store.cards(case.id):
+            binding = await admin.chat_binding(self.app.uow(), card.chat_id)
+            holder = binding.agency_code if binding else None  # a card left in an old agency
             await self.pacer.wait(card.chat_id)
             # not modified / deleted by a member / a chat that cannot be reached now (its cards
             # are refreshed when the bot is back there)
             with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
                 await self.bot.edit_message_text(
-                    text=staff_card(t, card.kind, case, names),
+                    text=staff_card(t, card.kind, case, names, now=self.app.clock(),
+                                    holder=holder),
                     chat_id=card.chat_id, message_id=card.message_id,
-                    reply_markup=card_buttons(t, card.kind, case),
+                    reply_markup=card_buttons(t, card.kind, case, holder),
                     disable_web_page_preview=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -262,6 +262,32 @@ class StaffEvent:
     note: str | None
 
 
+class Step(StrEnum):
+    """An SOP step a report waits in (standards: complaints/sla.py); stored, so never change."""
+
+    VERIFY = "verify"  # SOP 2: the regional admin verifies and forwards, or returns
+    AGENCY_START = "agency_start"  # SOP 3: the agency starts ("Proses") or sends it back
+    AGENCY_FINISH = "agency_finish"  # SOP 4: the agency finishes, with proof
+    DOCUMENT = "document"  # SOP 5–6: the admin documents the result, the citizen hears
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """The clock of the step a report waits in: due, when to remind and escalate, or paused."""
+
+    step: Step | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    escalate_at: datetime | None = None
+    paused_remaining: timedelta | None = None  # set while RETURNED: SOP time left on resume
+    round: int = 0  # a fresh clock counts up, so a step's notices go once per round
+
+    @property
+    def running(self) -> bool:
+        """A step waits and its due time is set (not paused, not finished)."""
+        return self.step is not None and self.due_at is not None
+
+
 @dataclass(frozen=True, slots=True)
 class CaseFile:
     """Everything staff need about one report (the admin group may see the reporter's phone)."""
@@ -292,6 +318,7 @@ class CaseFile:
     rating_comment: str | None
     closed_at: datetime | None
     events: tuple[StaffEvent, ...] = field(default=())
+    clock: SlaClock = SlaClock()  # the SOP clock of the step it waits in
     anonymous: bool = False
     confidential: bool = False
     duplicate_of: int | None = None  # returned as a duplicate of this report
@@ -345,6 +372,11 @@ class NoticeKind(StrEnum):
     CITIZEN_RETURNED = "citizen_returned"
     CITIZEN_IN_PROGRESS = "citizen_in_progress"
     CITIZEN_CLOSED = "citizen_closed"
+    CITIZEN_REASSIGNED = "citizen_reassigned"
+    SLA_REMINDER = "sla_reminder"  # the responsible chat: a step is due soon
+    SLA_OVERDUE = "sla_overdue"  # the responsible chat: a step is past its due time
+    SLA_ESCALATION = "sla_escalation"  # the coordinator: each agency's overdue reports
+    SLA_DIGEST = "sla_digest"  # the coordinator: yesterday's figures by agency, once a day
     REFRESH_CARDS = "refresh_cards"  # not a message: every posted card shows the new status
 
 
@@ -362,7 +394,7 @@ class Notice:
 
     kind: NoticeKind
     target: NoticeTarget
-    report_id: int
+    report_id: int | None  # None: a summary about no one report (escalation list, digest)
     target_ref: str | None = None
     params: dict[str, str] = field(default_factory=dict)
 
@@ -413,6 +445,7 @@ class ReportChanges:
     anonymous: bool | None = None
     confidential: bool | None = None
     duplicate_of: int | None = None
+    clock: SlaClock | None = None
 
     def __or__(self, later: ReportChanges) -> ReportChanges:
         """Both sets of changes, the later one winning where both touch a field."""

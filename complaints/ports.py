@@ -25,6 +25,7 @@ from complaints.model import (
     ReportEvent,
     ReportStatus,
     ReportSummary,
+    SlaClock,
     StaffMember,
     UnreachableChat,
 )
@@ -53,7 +54,7 @@ class ReportRepository(Protocol):
 
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-        created_at: datetime, verify_due: datetime,
+        created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
     ) -> int: ...
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None: ...

@@ -14,16 +14,18 @@ from complaints.model import (
     Citizen,
     ReportDraft,
     ReportEvent,
+    ReportStatus,
     ReportSummary,
     Role,
+    SlaClock,
     SubmittedReport,
 )
 from complaints.ports import UnitOfWork
+from complaints.sla import SlaPolicy, clock_after
 from complaints.tracking import new_tracking_code
 from complaints.validation import MAX_PHOTOS
 
-VERIFY_DAYS = 3  # SOP step 2
-FINISH_DAYS = 10  # SOP step 4
+VERIFY_DAYS = SlaPolicy().verify_days  # SOP step 2 (SLA_VERIFY_DAYS configures it)
 SUPPORTED_LANGUAGES = ("id", "en")
 
 
@@ -87,7 +89,7 @@ async def list_categories(uow: UnitOfWork) -> list[Category]:
 
 async def submit_report(
     uow: UnitOfWork, telegram_id: int, draft: ReportDraft, *, now: datetime,
-    calendar: WorkingCalendar,
+    calendar: WorkingCalendar, sla: SlaPolicy | None = None,
 ) -> SubmittedReport:
     """Store a finished draft as a SUBMITTED report with a fresh tracking code."""
     _require_aware(now)
@@ -103,10 +105,14 @@ async def submit_report(
         code = new_tracking_code()
         while await uow.reports.code_exists(code):
             code = new_tracking_code()
-        verify_due = calendar.deadline(now, VERIFY_DAYS)
+        clock = clock_after(SlaClock(), source=None, target=ReportStatus.SUBMITTED, fresh=True,
+                            now=now, finish_due=None, policy=sla or SlaPolicy(),
+                            calendar=calendar)
+        assert clock.due_at is not None
+        verify_due = clock.due_at
         report_id = await uow.reports.add(
             citizen_id=telegram_id, code=code, draft=draft, status=transition.target,
-            created_at=now, verify_due=verify_due,
+            created_at=now, verify_due=verify_due, clock=clock,
         )
         await uow.reports.add_event(
             report_id,

@@ -42,7 +42,7 @@ from complaints.model import (
     Role,
 )
 from complaints.ports import UnitOfWork
-from complaints.services import FINISH_DAYS, VERIFY_DAYS
+from complaints.sla import SlaPolicy, Step, clock_after
 from complaints.validation import MAX_PHOTOS, clean_text
 
 REASON_MAX = 500
@@ -88,6 +88,7 @@ async def act(
     agency: str | None = None, proof: tuple[PhotoRef, ...] = (), note: str | None = None,
     draft: ReportDraft | None = None, reason_key: str | None = None,
     duplicate_of: int | None = None,
+    sla: SlaPolicy | None = None,
 ) -> ActResult:
     """Apply one lifecycle action as one transaction, or explain why not."""
     async with uow:
@@ -129,7 +130,8 @@ async def act(
                                         duplicate_of), now)
         for effect in transition.sets:
             changes |= _field_effect(effect, now)
-        changes |= _due_change(transition.starts, now, calendar)
+        changes |= _clock_change(report, transition.target, transition.starts, now, calendar,
+                                 sla or SlaPolicy())
         applied = await uow.reports.update_if_current(
             report.id, expected_status=report.status, expected_version=expected_version,
             changes=changes)
@@ -190,15 +192,21 @@ def _field_effect(effect: FieldEffect, now: datetime) -> ReportChanges:
             return ReportChanges(closed_at=CLEAR)
 
 
-def _due_change(deadline: Deadline, now: datetime, calendar: WorkingCalendar) -> ReportChanges:
-    """The due time a started SOP clock sets, counted in the calendar's days."""
-    match deadline:
-        case Deadline.VERIFY:
-            return ReportChanges(verify_due=calendar.deadline(now, VERIFY_DAYS))
-        case Deadline.FINISH:
-            return ReportChanges(finish_due=calendar.deadline(now, FINISH_DAYS))
-        case Deadline.NONE:
-            return ReportChanges()
+def _clock_change(report: CaseFile, target: ReportStatus, starts: Deadline, now: datetime,
+                  calendar: WorkingCalendar, sla: SlaPolicy) -> ReportChanges:
+    """The SOP clock of the step the report enters (complaints/sla.py), and the verify and
+    finish due times kept beside it for the timeline and the exports."""
+    finish_due = report.finish_due
+    changes = ReportChanges()
+    if starts is Deadline.FINISH:
+        finish_due = sla.due(Step.AGENCY_FINISH, now, calendar)
+        changes = ReportChanges(finish_due=finish_due)
+    clock = clock_after(report.clock, source=report.status, target=target,
+                        fresh=starts is not Deadline.NONE, now=now, finish_due=finish_due,
+                        policy=sla, calendar=calendar)
+    if clock.step is Step.VERIFY and clock.due_at is not None:
+        changes |= ReportChanges(verify_due=clock.due_at)
+    return changes | ReportChanges(clock=clock)
 
 
 def _clean(text: str | None, limit: int) -> str | None:
@@ -249,7 +257,8 @@ async def citizen_case(uow: UnitOfWork, citizen_id: int, report_id: int) -> Case
 
 
 async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
-               comment: str | None, now: datetime, calendar: WorkingCalendar) -> CaseFile:
+               comment: str | None, now: datetime, calendar: WorkingCalendar,
+               sla: SlaPolicy | None = None) -> CaseFile:
     """Store the citizen's 1–5 rating; 2 or less reopens the report for the admin."""
     if not 1 <= stars <= 5:
         raise InvalidInput("error-rating-range")
@@ -269,12 +278,13 @@ async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
         words = comment or f"★{stars}"
         return (await act(uow, report_id=report.id, action=Action.REOPEN, actor=citizen,
                           expected_version=report.version + 1, now=now, calendar=calendar,
-                          reason=words)).report
+                          reason=words, sla=sla)).report
     return await case_file(uow, report.id)
 
 
 async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: str,
-                    now: datetime, calendar: WorkingCalendar) -> CaseFile:
+                    now: datetime, calendar: WorkingCalendar,
+                    sla: SlaPolicy | None = None) -> CaseFile:
     """"Not fixed" within 7 days of closing reopens the report with the citizen's words."""
     report = await citizen_case(uow, citizen_id, report_id)
     if report.status != ReportStatus.CLOSED:
@@ -284,7 +294,7 @@ async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: 
     citizen = Actor(citizen_id, Role.CITIZEN, report.citizen_name or "")
     return (await act(uow, report_id=report.id, action=Action.REOPEN, actor=citizen,
                       expected_version=report.version, now=now, calendar=calendar,
-                      reason=words)).report
+                      reason=words, sla=sla)).report
 
 
 QUEUES: dict[str, tuple[ReportStatus, ...]] = {

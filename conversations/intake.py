@@ -272,7 +272,7 @@ async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppC
         return
     result = await services.submit_report(
         app.uow(), query.from_user.id, draft.report(), now=app.clock(),
-        calendar=app.settings.calendar)
+        calendar=app.settings.calendar, sla=app.settings.sla)
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
     said = [t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
@@ -288,7 +288,7 @@ async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app:
         app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
         actor=Actor(user.id, Role.CITIZEN, user.full_name),
         expected_version=draft.resubmit_version, now=app.clock(),
-        calendar=app.settings.calendar, draft=draft.report())
+        calendar=app.settings.calendar, sla=app.settings.sla, draft=draft.report())
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
     report = result.report

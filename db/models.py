@@ -103,6 +103,13 @@ class ReportRow(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # report hidden
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # erasure or retention
+    # the SOP clock of the step the report waits in (complaints/sla.py); NULL when none runs
+    sla_step: Mapped[str | None] = mapped_column(String(16))
+    sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sla_remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sla_escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sla_paused_seconds: Mapped[int | None] = mapped_column(Integer)  # left while RETURNED
+    sla_round: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_reports_nearby", "category_key", "created_at"),)
 
@@ -237,7 +244,8 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(16))
     target_ref: Mapped[str | None] = mapped_column(String(32))
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    # NULL for notices about no one report (the escalation list, the daily digest)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -299,4 +307,30 @@ class PendingInputRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SlaNoticeRow(Base):
+    """A deadline notice already caused: at most one per report, step, kind and round, written
+    in the transaction that writes its outbox row, so several processes never send it twice."""
+
+    __tablename__ = "sla_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    round: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("report_id", "step", "kind", "round",
+                                       name="uq_sla_notices_once"),)
+
+
+class DigestRow(Base):
+    """A daily digest already caused, by its local day: one per day whatever runs."""
+
+    __tablename__ = "sla_digests"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

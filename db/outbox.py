@@ -27,7 +27,7 @@ class OutboxItem:
     kind: str
     target: str
     target_ref: str | None
-    report_id: int
+    report_id: int | None  # None: a summary about no one report
     params: dict[str, Any]
     attempts: int
 

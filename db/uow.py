@@ -30,9 +30,11 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     Role,
+    SlaClock,
     StaffEvent,
     StaffMember,
 )
+from db.deadlines import SqlDeadlineRepository, clock_of, clock_values
 from db.delivery import SqlDeliveryRepository
 from db.duplicates import SqlDuplicateRepository
 from db.models import (
@@ -124,9 +126,9 @@ class SqlReportRepository:
 
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-        created_at: datetime, verify_due: datetime,
+        created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
     ) -> int:
-        inserted = await self.session.execute(INSERT_REPORT, {
+        inserted = await self.session.execute(INSERT_REPORT, {**clock_values(clock or SlaClock()),
             "code": code, "citizen_id": citizen_id, "status": status.value,
             "category_key": draft.category_key, "description": draft.description,
             "latitude": draft.location.latitude, "longitude": draft.location.longitude,
@@ -205,6 +207,7 @@ class SqlReportRepository:
                 select(ReportRow.code).where(ReportRow.id == row.duplicate_of))
             if row.duplicate_of else None,
             me_too=await SqlDuplicateRepository(self.session).count(row.id),
+            clock=clock_of(row),
             events=tuple(
                 StaffEvent(e.at, e.action, ReportStatus(e.from_status) if e.from_status else None,
                            ReportStatus(e.to_status), Role(e.actor_role), e.actor_id,
@@ -390,6 +393,8 @@ def _report_values(changes: ReportChanges) -> dict[str, object]:
             continue
         if isinstance(value, GeoPoint):
             values.update(latitude=value.latitude, longitude=value.longitude)
+        elif isinstance(value, SlaClock):
+            values.update(clock_values(value))
         elif isinstance(value, StrEnum):
             values[spec.name] = value.value
         else:
@@ -443,6 +448,7 @@ class SqlUnitOfWork:
         self.duplicates = SqlDuplicateRepository(self.session)
         self.privacy = SqlPrivacyRepository(self.session)
         self.delivery = SqlDeliveryRepository(self.session)
+        self.deadlines = SqlDeadlineRepository(self.session)
         return self
 
     async def __aexit__(

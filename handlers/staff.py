@@ -194,7 +194,7 @@ async def _apply(query: CallbackQuery, answer: CallbackAnswer, t: Translator, ap
     """Run the transition, update the pressed card at once, wake the outbox."""
     result = await workflow.act(app.uow(), report_id=case.id, action=action, actor=actor,
                                 expected_version=case.version, now=app.clock(),
-                                calendar=app.settings.calendar, **inputs)
+                                calendar=app.settings.calendar, sla=app.settings.sla, **inputs)
     await query.message.edit_reply_markup(reply_markup=None)
     answer.text = t(f"done-{action.value}", code=case.code)
     return result.report
@@ -251,7 +251,8 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
     kind = _card_kind(binding, case)
     names = await app.names()
     await delivery.post_card(query.message, t, app, case, kind,
-                             staff_card(t, kind, case, names), card_buttons(t, kind, case))
+                             staff_card(t, kind, case, names, now=app.clock()),
+                             card_buttons(t, kind, case))
 
 
 # ---------------------------------------------------------------- questions by ForceReply
@@ -323,7 +324,7 @@ async def _give_reason(message: Message, t: Translator, app: AppContext, pending
     action = Action(pending.action)
     await workflow.act(app.uow(), report_id=pending.report_id, action=action, actor=actor,
                        expected_version=pending.version, now=app.clock(),
-                       calendar=app.settings.calendar, reason=message.text)
+                       calendar=app.settings.calendar, sla=app.settings.sla, reason=message.text)
     await app.pending.drop_question(pending)
     await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
         app.uow(), pending.report_id)).code))
@@ -380,8 +381,8 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
     draft = ProofDraft.from_state_data(pending.data)
     result = await workflow.act(app.uow(), report_id=pending.report_id, action=Action.RESOLVE,
                                 actor=actor, expected_version=pending.version, now=app.clock(),
-                                calendar=app.settings.calendar, proof=draft.proof(),
-                                note=draft.note)
+                                calendar=app.settings.calendar, sla=app.settings.sla,
+                                proof=draft.proof(), note=draft.note)
     await app.pending.drop_question(pending)
     await query.message.edit_reply_markup(reply_markup=None)
     callback_answer.text = t("done-resolve", code=result.report.code)

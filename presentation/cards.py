@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from aiogram import html
@@ -28,7 +29,8 @@ from complaints.model import (
 )
 from complaints.privacy import ANONYMOUS_CITIZEN
 from presentation.context import Names
-from presentation.keyboards import inline_keyboard
+from presentation.deadlines import ReassignCb, clock_lines, reassigned, step_notice
+from presentation.keyboards import Button, inline_keyboard
 from presentation.privacy import BlockAction, BlockCb
 from presentation.staff_callbacks import (
     CitizenAction,
@@ -42,7 +44,6 @@ from presentation.trust_callbacks import RevealCb
 
 LIFECYCLE_ACTIONS = frozenset(a.value for a in Action)  # other events (e.g. show_identity) log
 AGENCY_WORKING = (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS)  # the finish clock runs
-CLOCK_STOPPED = (ReportStatus.CLOSED, ReportStatus.WITHDRAWN, ReportStatus.RETURNED)
 PROOF_SHOWN = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 
 
@@ -54,12 +55,14 @@ class CardView:
     buttons: Mapping[ReportStatus, tuple[tuple[str, StaffAction], ...]]
     audience: Audience = Audience.ADMIN  # the agency card never shows the reporter's phone
     shows_proof: bool = False
+    reassign_in: frozenset[ReportStatus] = frozenset()  # admins may move it to another agency
 
 
 CARDS: dict[CardKind, CardView] = {
     CardKind.ADMIN_CARD: CardView("card-title", {
         ReportStatus.SUBMITTED: (("btn-verify-forward", StaffAction.FORWARD_MENU),
-                      ("btn-return", StaffAction.RETURN_MENU))}),
+                      ("btn-return", StaffAction.RETURN_MENU))},
+        reassign_in=frozenset(AGENCY_WORKING)),
     CardKind.ADMIN_PROOF: CardView("card-title-proof", {
         ReportStatus.RESOLVED: (("btn-close-notify", StaffAction.CLOSE),
                                 ("btn-reject-proof", StaffAction.REJECT))}, shows_proof=True),
@@ -76,14 +79,26 @@ def _staff(action: StaffAction, case: CaseFile) -> StaffCb:
     return StaffCb(action=action, report_id=case.id, version=case.version)
 
 
-def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboardMarkup | None:
-    """The buttons a card offers in the report's current status (none once handled).
+def moved_away(kind: CardKind, case: CaseFile, holder: str | None) -> bool:
+    """An agency's card of a report since moved to another agency."""
+    return kind is CardKind.AGENCY_CARD and holder is not None and holder != case.agency_code
+
+
+def card_buttons(t: Translator, kind: CardKind, case: CaseFile,
+                 holder: str | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons a card offers in the report's current status (none once handled);
+    `holder` is the agency whose group holds the card, when known.
 
     The admin group's cards of an anonymous report keep a "show identity" button in every
     status: the reporter is shown to the presser alone, and the showing is logged.
     """
+    if moved_away(kind, case, holder):
+        return None
     view = CARDS[kind]
-    rows = [[(t(key), _staff(action, case))] for key, action in view.buttons.get(case.status, ())]
+    rows: list[list[Button]] = [[(t(key), _staff(action, case))]
+                                for key, action in view.buttons.get(case.status, ())]
+    if case.status in view.reassign_in:
+        rows.append([(t("btn-reassign"), ReassignCb(report_id=case.id))])
     if rows and kind is CardKind.ADMIN_CARD and case.citizen_id != ANONYMOUS_CITIZEN:
         rows.append([(t("btn-block-citizen"),
                       BlockCb(action=BlockAction.BLOCK, report_id=case.id))])
@@ -118,8 +133,9 @@ def _actor_name(t: Translator, case: CaseFile, name: str | None, role: Role) -> 
     return html.quote(name or role.value)
 
 
-def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> str:
-    """A report as staff see it, as its card kind shows it."""
+def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names, *,
+               now: datetime | None = None, holder: str | None = None) -> str:
+    """A report as staff see it, as its card kind shows it; with `now`, how late it is."""
     view = CARDS[kind]
     moves = [e for e in case.events if e.action in LIFECYCLE_ACTIONS]
     last = moves[-1] if moves else None
@@ -138,9 +154,10 @@ def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> s
         lines.append(t("card-place", place=html.quote(
             " — ".join(p for p in (case.landmark, case.address) if p))))
     lines.append(t("card-filed", at=t.datetime(case.created_at), revision=case.revision))
-    due = case.finish_due if case.status in AGENCY_WORKING else case.verify_due
-    if due is not None and case.status not in CLOCK_STOPPED:
-        lines.append(t("card-due", due=t.datetime(due)))
+    if moved_away(kind, case, holder):
+        lines.append(t("card-moved-away", agency=html.quote(names.agency(case.agency_code))))
+    else:
+        lines += clock_lines(t, case, now)
     lines.append(reporter_line(t, case, view.audience))
     if case.me_too:
         lines.append(t("card-me-too", count=case.me_too))
@@ -280,6 +297,9 @@ NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
     NoticeKind.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
     NoticeKind.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
+    NoticeKind.CITIZEN_REASSIGNED: NoticeView("citizen-reassigned", reassigned),
+    NoticeKind.SLA_REMINDER: NoticeView("sla-reminder", step_notice),
+    NoticeKind.SLA_OVERDUE: NoticeView("sla-overdue", step_notice),
 }
 
 
@@ -289,7 +309,7 @@ COORDINATOR_NOTICES = frozenset({
 
 
 def render_notice(t: Translator, kind: NoticeKind, case: CaseFile, names: Names,
-                  params: dict[str, str]) -> Rendered:
+                  params: dict[str, str], now: datetime | None = None) -> Rendered:
     """A notice's text and buttons; a card notice is its header over the card and its buttons."""
     view = NOTICES[kind]
     if kind in COORDINATOR_NOTICES and not case.visible_to(Audience.COORDINATOR):
@@ -300,4 +320,5 @@ def render_notice(t: Translator, kind: NoticeKind, case: CaseFile, names: Names,
         return f"{t('subscriber-prefix', code=case.code)}\n\n{text}", None
     if view.card is None:
         return text, markup
-    return f"{text}\n\n{staff_card(t, view.card, case, names)}", card_buttons(t, view.card, case)
+    return (f"{text}\n\n{staff_card(t, view.card, case, names, now=now)}",
+            card_buttons(t, view.card, case))

@@ -33,6 +33,7 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     Role,
+    SlaClock,
     StaffEvent,
     StaffMember,
     UnreachableChat,
@@ -76,6 +77,7 @@ class ReportRow:
     confidential: bool = False
     duplicate_of: int | None = None
     photos: dict[str, tuple[PhotoRef, ...]] = field(default_factory=dict)
+    clock: SlaClock = field(default_factory=SlaClock)
 
 
 @dataclass(slots=True)
@@ -167,14 +169,16 @@ class FakeReports:
         return any(row.code == code for row in self._state.reports.values())
 
     async def add(self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-                  created_at: datetime, verify_due: datetime) -> int:
+                  created_at: datetime, verify_due: datetime,
+                  clock: SlaClock | None = None) -> int:
         """A new report at version 1, revision 1."""
         report_id = self._state.new_id()
         self._state.reports[report_id] = ReportRow(
             report_id, code, citizen_id, status, draft.category_key, draft.description,
             draft.location.latitude, draft.location.longitude, draft.landmark, created_at,
             created_at, verify_due, photos={"evidence": draft.photos},
-            anonymous=draft.anonymous, confidential=draft.confidential)
+            anonymous=draft.anonymous, confidential=draft.confidential,
+            clock=clock or SlaClock())
         return report_id
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
@@ -215,7 +219,7 @@ class FakeReports:
             citizen_name=citizen.name if citizen else None,
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id", rating=row.rating,
-            rating_comment=row.rating_comment, closed_at=row.closed_at,
+            rating_comment=row.rating_comment, closed_at=row.closed_at, clock=row.clock,
             anonymous=row.anonymous, confidential=row.confidential,
             duplicate_of=row.duplicate_of,
             duplicate_of_code=self._state.reports[row.duplicate_of].code
