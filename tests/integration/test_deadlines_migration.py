@@ -103,3 +103,38 @@ async def test_open_reports_get_their_step_due_time(database_url: str) -> None:
     assert (rows[6].sla_step, rows[6].sla_due_at, rows[6].sla_round) == (None, None, 0)
     await asyncio.to_thread(downgrade, database_url, "0002")
     await asyncio.to_thread(upgrade, database_url)
+
+
+PHOTOS = sa.table("report_photos", sa.column("report_id", sa.Integer),
+                  sa.column("position", sa.Integer), sa.column("file_id", sa.String),
+                  sa.column("file_unique_id", sa.String), sa.column("kind", sa.String),
+                  sa.column("purpose", sa.String))
+
+
+async def test_upgrading_keeps_every_report_s_photos_and_timeline(database_url: str) -> None:
+    """SQLite rebuilds `reports` in batch migrations: nothing hanging off it may vanish."""
+    await asyncio.to_thread(upgrade, database_url, "0002")
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(CITIZENS).values(
+                telegram_id=1, language="id", created_at=MONDAY, updated_at=MONDAY))
+            await connection.execute(sa.insert(REPORTS), [_report(1, "submitted"),
+                                                          _report(2, "closed")])
+            await connection.execute(sa.insert(PHOTOS), [
+                {"report_id": report_id, "position": 0, "file_id": f"F{report_id}",
+                 "file_unique_id": f"U{report_id}", "kind": "photo", "purpose": "evidence"}
+                for report_id in (1, 2)])
+            await connection.execute(sa.insert(EVENTS), [
+                {"report_id": report_id, "at": MONDAY, "action": "submit",
+                 "to_status": "submitted", "actor_role": "citizen"} for report_id in (1, 2)])
+        await asyncio.to_thread(upgrade, database_url)
+        async with engine.connect() as connection:
+            photos = (await connection.execute(sa.select(PHOTOS.c.file_id)
+                                               .order_by(PHOTOS.c.file_id))).scalars().all()
+            events = (await connection.execute(sa.select(sa.func.count())
+                                               .select_from(EVENTS))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert photos == ["F1", "F2"]
+    assert events == 2
