@@ -97,9 +97,10 @@ def card_buttons(t: Translator, kind: CardKind, case: CaseFile,
     view = CARDS[kind]
     rows: list[list[Button]] = [[(t(key), _staff(action, case))]
                                 for key, action in view.buttons.get(case.status, ())]
+    deciding = bool(rows)  # the admins decide on it now: blocking its sender is offered too
     if case.status in view.reassign_in:
         rows.append([(t("btn-reassign"), ReassignCb(report_id=case.id))])
-    if rows and kind is CardKind.ADMIN_CARD and case.citizen_id != ANONYMOUS_CITIZEN:
+    if deciding and kind is CardKind.ADMIN_CARD and case.citizen_id != ANONYMOUS_CITIZEN:
         rows.append([(t("btn-block-citizen"),
                       BlockCb(action=BlockAction.BLOCK, report_id=case.id))])
     if case.anonymous and view.audience is Audience.ADMIN:

@@ -195,7 +195,8 @@ async def test_crash_between_sending_a_card_and_recording_it_leaves_no_untracked
                         m=card.message_id) == 1
     assert len([m for m in city.admin_group.bot_messages() if m.photo_file_ids]) == 2
     await forward(city, card, "PUPR")
-    await city.admin.wait_for(lambda m: m.message_id == card.message_id and not m.buttons
+    await city.admin.wait_for(lambda m: m.message_id == card.message_id
+                              and m.buttons == [text("btn-reassign")]
                               and text("status-forwarded") in m.content,
                               chat=city.admin_group, timeout=10)
 
@@ -216,7 +217,8 @@ async def test_crash_after_a_card_was_recorded_does_not_post_it_twice(
     assert [m.message_id for m in cards_with(city.admin_group, code)] == [first.message_id]
     assert not [m for m in city.admin_group.bot_messages() if PLACEHOLDER in m.content]
     await forward(city, first, "PUPR")
-    await city.admin.wait_for(lambda m: m.message_id == first.message_id and not m.buttons
+    await city.admin.wait_for(lambda m: m.message_id == first.message_id
+                              and m.buttons == [text("btn-reassign")]
                               and text("status-forwarded") in m.content,
                               chat=city.admin_group, timeout=10)
 

@@ -83,7 +83,8 @@ async def test_anonymous_report_flow(sim: BotApiSimulator, city: City,
                                           and text("status-forwarded") in m.content,
                                           chat=city.admin_group)
     hides_reporter(refreshed)
-    assert refreshed.buttons == [text("btn-show-identity")]  # still behind the button
+    # still behind the button; moving it to another agency stays possible
+    assert refreshed.buttons == [text("btn-reassign"), text("btn-show-identity")]
     opd_card = await agency_card(city.pupr, city.pupr_group, code)
     hides_reporter(opd_card)
     assert text("btn-show-identity") not in opd_card.buttons

@@ -142,7 +142,7 @@ async def test_cards_and_notices_hide_what_the_flags_hide(db: FakeDatabase) -> N
     admin_buttons = card_buttons(T, CardKind.ADMIN_CARD, case)
     assert admin_buttons is not None
     assert [b.text for row in admin_buttons.inline_keyboard for b in row] == [
-        T("btn-show-identity")]
+        T("btn-reassign"), T("btn-show-identity")]
     agency_buttons = card_buttons(T, CardKind.AGENCY_CARD, case)
     assert agency_buttons is not None
     assert T("btn-show-identity") not in [b.text for r in agency_buttons.inline_keyboard
@@ -169,7 +169,10 @@ async def test_plain_reports_keep_showing_the_reporter(db: FakeDatabase) -> None
     assert "Budi, +6281234567890" in staff_card(T, CardKind.ADMIN_CARD, case, NAMES)
     agency = staff_card(T, CardKind.AGENCY_CARD, case, NAMES)
     assert "Budi" in agency and "+628" not in agency
-    assert card_buttons(T, CardKind.ADMIN_CARD, case) is None  # no identity button to press
+    admin_buttons = card_buttons(T, CardKind.ADMIN_CARD, case)
+    assert admin_buttons is not None  # no identity button to press
+    assert [b.text for row in admin_buttons.inline_keyboard for b in row] == [
+        T("btn-reassign")]
     line, _ = render_notice(T, NoticeKind.COORDINATOR_FORWARDED, case, NAMES, {})
     assert case.code in line and "Jalan dan jembatan" in line
 
