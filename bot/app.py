@@ -49,7 +49,7 @@ def create_bot(settings: Settings, token: str,
     """A Bot talking to BOT_API_URL (Telegram, a self-hosted server, or the simulator)."""
     keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
-    session.middleware(retry or RetryRequestMiddleware())
+    session.middleware(retry or RetryRequestMiddleware(max_retry_after=settings.max_retry_after))
     return Bot(token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML,
                                             link_preview_is_disabled=True))

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
@@ -25,7 +26,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    ReplyKeyboardMarkup,
+)
 
 from complaints import admin, workflow
 from complaints.model import (
@@ -42,6 +48,7 @@ from presentation.context import AppContext, Names
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 MAX_ATTEMPTS = 10
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
@@ -137,7 +144,7 @@ class OutboxWorker:
             await self.store.done(item.id, now(), "undeliverable", exc.message)
         except NoChatBound as exc:
             await self.store.retry(item.id, now() + timedelta(seconds=60), str(exc))
-        except (TelegramServerError, TelegramNetworkError) as exc:
+        except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
             if item.attempts >= MAX_ATTEMPTS:
                 await self.store.done(item.id, now(), "failed", str(exc))
             else:
@@ -209,7 +216,7 @@ class OutboxWorker:
         await self.store.progress(item.id, params)
 
     async def _send_text(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
-                         text: str, markup: InlineKeyboardMarkup | None = None) -> int | None:
+                         text: str, markup: Markup = None) -> int | None:
         await self.pacer.wait(chat_id)
         message = await self.bot.send_message(chat_id, text, reply_markup=markup,
                                               disable_web_page_preview=True)

@@ -15,7 +15,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
@@ -94,7 +99,9 @@ class ReliablePolling:
                 except TelegramRetryAfter as exc:
                     await asyncio.sleep(exc.retry_after)
                     continue
-                except (TelegramNetworkError, TelegramServerError) as exc:
+                except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
+                    # ClientDecodeError: an HTML error page instead of JSON (a 502 from the
+                    # front end), or an answer this aiogram cannot read; both pass with time
                     failures += 1
                     delay = min(30.0, 0.5 * 2 ** min(failures, 6))
                     log.warning("getUpdates failed (%s); retrying in %.1fs",

@@ -285,6 +285,8 @@ class NoticeKind(StrEnum):
     CITIZEN_RETURNED = "citizen_returned"
     CITIZEN_IN_PROGRESS = "citizen_in_progress"
     CITIZEN_CLOSED = "citizen_closed"
+    CITIZEN_SUBMITTED = "citizen_submitted"  # the tracking code: durable, sent once
+    CITIZEN_RESUBMITTED = "citizen_resubmitted"
     REFRESH_CARDS = "refresh_cards"  # not a message: every posted card shows the new status
 
 

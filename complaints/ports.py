@@ -24,6 +24,7 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     StaffMember,
+    SubmittedReport,
 )
 
 
@@ -50,8 +51,10 @@ class ReportRepository(Protocol):
 
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-        created_at: datetime, verify_due: datetime,
+        created_at: datetime, verify_due: datetime, submission_key: str | None = None,
     ) -> int: ...
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None: ...
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None: ...
 

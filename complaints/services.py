@@ -86,14 +86,21 @@ async def list_categories(uow: UnitOfWork) -> list[Category]:
 
 async def submit_report(
     uow: UnitOfWork, telegram_id: int, draft: ReportDraft, *, now: datetime,
-    calendar: WorkingCalendar,
+    calendar: WorkingCalendar, draft_id: str | None = None,
 ) -> SubmittedReport:
-    """Store a finished draft as a SUBMITTED report with a fresh tracking code."""
+    """Store a finished draft as a SUBMITTED report with a fresh tracking code.
+
+    With a draft id the submission happens once: a replayed Send (a crash before the wizard's
+    state was stored) finds the report that draft already became, and causes nothing again.
+    """
     _require_aware(now)
     transition = plan(Action.SUBMIT, None, Role.CITIZEN)
     if not 1 <= len(draft.photos) <= MAX_PHOTOS:
         raise InvalidInput("error-photo-count", max=MAX_PHOTOS)
+    key = f"{telegram_id}:{draft_id}" if draft_id else None
     async with uow:
+        if key is not None and (filed := await uow.reports.by_submission_key(key)):
+            return filed
         citizen = await uow.citizens.get(telegram_id)
         if citizen is None or not citizen.is_registered:
             raise NotRegistered()
@@ -105,7 +112,7 @@ async def submit_report(
         verify_due = calendar.deadline(now, VERIFY_DAYS)
         report_id = await uow.reports.add(
             citizen_id=telegram_id, code=code, draft=draft, status=transition.target,
-            created_at=now, verify_due=verify_due,
+            created_at=now, verify_due=verify_due, submission_key=key,
         )
         await uow.reports.add_event(
             report_id,

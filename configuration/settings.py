@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.
     private_message_interval: float = Field(default=1.0, ge=0)
     group_message_interval: float = Field(default=3.0, ge=0)
+    # A 429 asking to wait longer than this is not waited out in-line: an outbox row is
+    # retried later instead (a handler's reply that must arrive goes through the outbox).
+    max_retry_after: float = Field(default=60.0, gt=0)
 
     @field_validator("bot_token")
     @classmethod

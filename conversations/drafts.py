@@ -83,6 +83,7 @@ class IntakeDraft:
     touched_at: datetime | None = None  # an old draft asks "continue or start over?"
     resubmit_id: int | None = None  # fixing this returned report
     resubmit_version: int | None = None
+    draft_id: str | None = None  # made when the wizard starts: Send files this draft once
 
     @classmethod
     def from_state_data(cls, data: Mapping[str, Any]) -> Self:
@@ -96,6 +97,7 @@ class IntakeDraft:
             album=data.get("album"), progress_msg=data.get("progress_msg"),
             overflow_album=data.get("overflow_album"), touched_at=_when(data.get("touched_at")),
             resubmit_id=data.get("resubmit_id"), resubmit_version=data.get("resubmit_version"),
+            draft_id=data.get("draft_id"),
         )
 
     def to_state_data(self) -> dict[str, Any]:
@@ -107,7 +109,7 @@ class IntakeDraft:
             "category": self.category, "editing": self.editing, "album": self.album,
             "progress_msg": self.progress_msg, "overflow_album": self.overflow_album,
             "touched_at": _iso(self.touched_at), "resubmit_id": self.resubmit_id,
-            "resubmit_version": self.resubmit_version,
+            "resubmit_version": self.resubmit_version, "draft_id": self.draft_id,
         }
         return {key: value for key, value in data.items()
                 if value is not None and value is not False and value != []}

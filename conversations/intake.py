@@ -6,6 +6,7 @@ The graph is drawn from `WIZARD` (see conversations/README.md).
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
@@ -27,6 +28,7 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from complaints import services, workflow
+from complaints.errors import StaleReport
 from complaints.lifecycle import Action
 from complaints.model import Actor, CaseFile, GeoPoint, PhotoKind, Role
 from complaints.validation import (
@@ -239,37 +241,46 @@ async def _categorised(query: CallbackQuery, draft: IntakeDraft, *, t: Translato
 
 
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Store the report and give the tracking code with the verification deadline."""
+    """Store the report once; the tracking code goes out through the outbox (durable, once).
+
+    The draft's id makes a replayed press (a crash before the cleared state was stored) find
+    the report it already filed instead of filing it again; its receipt was queued with it.
+    """
     draft: IntakeDraft = await WIZARD.load(state)
     if draft.resubmit_id:
         await _resubmit(query, state, t, app, draft)
         return
-    result = await services.submit_report(
+    await services.submit_report(
         app.uow(), query.from_user.id, draft.report(), now=app.clock(),
-        calendar=app.settings.calendar)
+        calendar=app.settings.calendar,
+        draft_id=draft.draft_id or f"review-{query.message.message_id}")  # drafts of old code
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(
-        t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
-        reply_markup=main_menu(t))
 
 
 async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
                     draft: IntakeDraft) -> None:
     """A returned report, fixed: same tracking code, revision counted, verification again."""
     user = query.from_user
-    result = await workflow.act(
-        app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
-        actor=Actor(user.id, Role.CITIZEN, user.full_name),
-        expected_version=draft.resubmit_version, now=app.clock(),
-        calendar=app.settings.calendar, draft=draft.report())
+    try:
+        await workflow.act(
+            app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
+            actor=Actor(user.id, Role.CITIZEN, user.full_name),
+            expected_version=draft.resubmit_version, now=app.clock(),
+            calendar=app.settings.calendar, draft=draft.report())
+    except StaleReport:
+        if not await _resubmitted_already(app, user.id, draft):
+            raise
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    report = result.report
-    await query.message.answer(
-        t("intake-resubmitted", code=report.code, revision=report.revision,
-          due=t.date(report.verify_due) if report.verify_due else "-"),
-        reply_markup=main_menu(t))
+
+
+async def _resubmitted_already(app: AppContext, user_id: int, draft: IntakeDraft) -> bool:
+    """A replayed Send: this very draft was resent (its receipt is queued), nothing since."""
+    case = await workflow.citizen_case(app.uow(), user_id, draft.resubmit_id or 0)
+    last = case.events[-1] if case.events else None
+    return (last is not None and last.action == Action.RESUBMIT and last.actor_id == user_id
+            and case.version == (draft.resubmit_version or 0) + 1)
 
 
 async def choose_field(query: CallbackQuery, t: Translator) -> None:
@@ -334,9 +345,9 @@ STATES = {s.state for s in ORDER}
 
 
 async def start_new(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """A fresh draft at the photo step."""
+    """A fresh draft at the photo step, with the id that makes its submission happen once."""
     await state.set_state(Intake.photos)
-    draft = await WIZARD.save(state, IntakeDraft(), app)
+    draft = await WIZARD.save(state, IntakeDraft(draft_id=uuid.uuid4().hex), app)
     await message.answer(t("intake-start"), reply_markup=ReplyKeyboardRemove())
     await WIZARD.ask(message, Intake.photos.state, t, draft, app)
 

@@ -92,10 +92,15 @@ class ReportRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # "<citizen id>:<draft id>": a replayed Send finds the report it already filed
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     photos: Mapped[list[PhotoRow]] = relationship(
         order_by="PhotoRow.position", cascade="all, delete-orphan", lazy="selectin"
     )
+
+
+Index("ux_reports_submission_key", ReportRow.submission_key, unique=True)
 
 
 class PhotoRow(Base):

@@ -32,6 +32,7 @@ from complaints.model import (
     Role,
     StaffEvent,
     StaffMember,
+    SubmittedReport,
 )
 from db.models import (
     AgencyRow,
@@ -119,9 +120,10 @@ class SqlReportRepository:
 
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-        created_at: datetime, verify_due: datetime,
+        created_at: datetime, verify_due: datetime, submission_key: str | None = None,
     ) -> int:
         inserted = await self.session.execute(INSERT_REPORT, {
+            "submission_key": submission_key,
             "code": code, "citizen_id": citizen_id, "status": status.value,
             "category_key": draft.category_key, "description": draft.description,
             "latitude": draft.location.latitude, "longitude": draft.location.longitude,
@@ -134,6 +136,12 @@ class SqlReportRepository:
              "file_unique_id": p.file_unique_id, "kind": p.kind.value, "purpose": "evidence"}
             for i, p in enumerate(draft.photos)])
         return int(report_id)
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        row = (await self.session.execute(
+            select(ReportRow.id, ReportRow.code, ReportRow.verify_due)
+            .where(ReportRow.submission_key == key))).first()
+        return SubmittedReport(*row) if row else None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
         await self.session.execute(INSERT_EVENT, {

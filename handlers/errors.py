@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
@@ -42,6 +44,24 @@ def _user_id(event: ErrorEvent) -> int | None:
     return None
 
 
+HARMLESS = ("message is not modified", "query is too old")
+
+
+def _harmless(event: ErrorEvent) -> bool:
+    """Telegram refusing what is already so: the message shows that, the press was answered."""
+    exc = event.exception
+    return isinstance(exc, TelegramBadRequest) and any(h in exc.message for h in HARMLESS)
+
+
+async def harmless_refusal(event: ErrorEvent) -> None:
+    """Two admins pressing at once, a replayed update: nothing to apologise for."""
+    log.debug("update %s: %s", event.update.update_id, event.exception)
+    query = event.update.callback_query
+    if query is not None:
+        with contextlib.suppress(TelegramBadRequest):  # the spinner stops; nothing to say
+            await query.answer()
+
+
 async def unexpected_error(event: ErrorEvent, t: Translator | None = None) -> None:
     """A bug or an outage: log it, apologise, keep the draft."""
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -56,5 +76,6 @@ def create_router() -> Router:
     """A fresh router with every handler, in priority order (one per Dispatcher)."""
     router = Router(name=__name__)
     router.errors.register(domain_error, ExceptionTypeFilter(DomainError))
+    router.errors.register(harmless_refusal, _harmless)
     router.errors.register(unexpected_error)
     return router

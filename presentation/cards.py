@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from aiogram import html
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import CardKind, CaseFile, NoticeKind, PhotoRef, ReportStatus, ReturnReason
 from presentation.context import Names
-from presentation.keyboards import inline_keyboard
+from presentation.keyboards import inline_keyboard, main_menu
 from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -131,7 +131,7 @@ def photos_of(which: Photos, case: CaseFile) -> tuple[PhotoRef, ...]:
     return {Photos.NONE: (), Photos.EVIDENCE: case.photos, Photos.PROOF: case.proof_photos}[which]
 
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 NoticeText = Callable[[Translator, str, CaseFile, Names, dict[str, str]], Rendered]
 
 
@@ -203,6 +203,13 @@ def _closed(t: Translator, key: str, case: CaseFile, names: Names,
              note=html.quote(case.resolution_note or "-")), markup
 
 
+def _submitted(t: Translator, key: str, case: CaseFile, names: Names,
+               params: dict[str, str]) -> Rendered:
+    """The tracking code and the verification due date, with the home keyboard back."""
+    return t(key, code=case.code, revision=case.revision,
+             due=t.date(case.verify_due) if case.verify_due else "-"), main_menu(t)
+
+
 NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.ADMIN_CARD: NoticeView("header-admin-card", _header, Photos.EVIDENCE,
                                       CardKind.ADMIN_CARD),
@@ -226,6 +233,8 @@ NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
     NoticeKind.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
     NoticeKind.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
+    NoticeKind.CITIZEN_SUBMITTED: NoticeView("intake-submitted", _submitted),
+    NoticeKind.CITIZEN_RESUBMITTED: NoticeView("intake-resubmitted", _submitted),
 }
 
 

@@ -34,6 +34,7 @@ from complaints.model import (
     Role,
     StaffEvent,
     StaffMember,
+    SubmittedReport,
 )
 
 CATEGORIES = (Category("roads", "Jalan dan jembatan", "Roads and bridges"),
@@ -71,6 +72,7 @@ class ReportRow:
     rating_comment: str | None = None
     closed_at: datetime | None = None
     photos: dict[str, tuple[PhotoRef, ...]] = field(default_factory=dict)
+    submission_key: str | None = None
 
 
 @dataclass(slots=True)
@@ -160,14 +162,26 @@ class FakeReports:
         return any(row.code == code for row in self._state.reports.values())
 
     async def add(self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-                  created_at: datetime, verify_due: datetime) -> int:
+                  created_at: datetime, verify_due: datetime,
+                  submission_key: str | None = None) -> int:
         """A new report at version 1, revision 1."""
+        if submission_key is not None and await self.by_submission_key(submission_key):
+            raise AssertionError(f"unique constraint: submission key {submission_key}")
         report_id = self._state.new_id()
         self._state.reports[report_id] = ReportRow(
             report_id, code, citizen_id, status, draft.category_key, draft.description,
             draft.location.latitude, draft.location.longitude, draft.landmark, created_at,
-            created_at, verify_due, photos={"evidence": draft.photos})
+            created_at, verify_due, photos={"evidence": draft.photos},
+            submission_key=submission_key)
         return report_id
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        """The report a draft was filed as, if it was."""
+        for row in self._state.reports.values():
+            if row.submission_key == key:
+                assert row.verify_due is not None
+                return SubmittedReport(row.id, row.code, row.verify_due)
+        return None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
         """One line of the timeline."""

@@ -1,0 +1,207 @@
+"""Exactly once under replays, harmless "not modified", HTML 502s and long 429s (issue 9).
+
+A crash is reproduced at its worst moment: the update's effects are committed, but neither the
+wizard's state nor the inbox's "handled" mark was stored, so the next start replays it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, func, insert, select, update
+
+from configuration.settings import Settings
+from db.engine import create_engine, create_sessionmaker
+from db.models import FsmStateRow, InboxRow, OutboxRow
+from simulator import BotApiSimulator, SimUser
+from tests.conftest import RunningBot
+from tests.e2e.flows import CODE_RE, expect, file_until_review, register, submit
+from tests.e2e.staff import City, admin_card
+from tests.e2e.storage import scalar
+from tests.texts import fragment, text
+
+SORRY = text("error-unexpected")
+
+
+async def _settled(settings: Settings) -> None:
+    """Every recorded update handled and marked, and no outbox row waiting to be sent."""
+    for _ in range(400):  # 20 s
+        unhandled = await scalar(settings, "select count(*) from inbox_updates "
+                                           "where handled_at is null")
+        waiting = await scalar(settings, "select count(*) from outbox where status = 'pending'")
+        if unhandled == 0 and waiting == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot did not settle")
+
+
+async def crash_after(bot: RunningBot, settings: Settings,
+                      action: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `action` (one update and what it shows), then restart as if the process died
+    right after that update's effects committed: conversation state and inbox mark lost."""
+    await _settled(settings)
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    try:
+        async with sessions() as session:
+            before = [{"key": r.key, "state": r.state, "data": r.data, "updated_at": r.updated_at}
+                      for r in await session.scalars(select(FsmStateRow))]
+        result = await action()
+        await _settled(settings)
+        async with sessions() as session:
+            last = await session.scalar(select(func.max(InboxRow.update_id)))
+        await bot.stop()
+        async with sessions() as session, session.begin():
+            await session.execute(delete(FsmStateRow))
+            if before:
+                await session.execute(insert(FsmStateRow), before)
+            await session.execute(update(InboxRow).where(InboxRow.update_id == last)
+                                  .values(handled_at=None))
+    finally:
+        await engine.dispose()
+    await bot.start()  # replays the update from the inbox
+    await _settled(settings)
+    return result
+
+
+def _received(user: SimUser, part: str, chat: Any = None) -> int:
+    return sum(part in m.content for m in user.bot_messages(chat))
+
+
+# ------------------------------------------------------------------ replays after a crash
+
+
+async def test_replayed_send_files_once_and_tells_once(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    citizen = sim.user("Budi")
+    await register(citizen)
+    review = await file_until_review(citizen)
+    code = await crash_after(bot, settings, lambda: submit(citizen, review))
+    await admin_card(city, code)
+    await asyncio.sleep(0.5)  # anything the replay might still send
+    assert await scalar(settings, "select count(*) from reports") == 1
+    assert await scalar(settings, "select count(*) from report_events") == 1
+    assert _received(citizen, fragment("intake-submitted")) == 1
+    assert _received(citizen, code) == 1
+    cards = [m for m in city.admin_group.bot_messages() if code in m.content and m.buttons]
+    assert len(cards) == 1
+    assert _received(citizen, SORRY) == 0
+    # the wizard is over: a new report starts afresh
+    await citizen.send_text("/lapor")
+    await expect(citizen, text("intake-start"))
+
+
+async def test_replayed_wizard_step_goes_on_despite_not_modified(
+        sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
+    citizen = sim.user("Sari")
+    await register(citizen, name="Sari")
+    await file_until_review(citizen)
+    # back to the category step, then crash right after the category was taken
+    await citizen.send_text("/kembali")
+    categories = await expect(citizen, text("intake-category"))
+
+    async def pick() -> None:
+        await citizen.press(categories, "Drainase dan banjir")
+        await citizen.wait_for(lambda m: fragment("intake-review") in m.content
+                               and "Drainase" in m.content and m.message_id >
+                               categories.message_id)
+
+    await crash_after(bot, settings, pick)
+    # the replay edited nothing ("not modified") and asked for the review again
+    review = await citizen.wait_for(lambda m: text("btn-send") in m.buttons)
+    assert any("message is not modified" in c.response.get("description", "")
+               for c in sim.calls_to("editMessageText") if c.status == 400)
+    citizen.drain()
+    code = await submit(citizen, review)
+    assert await scalar(settings, "select category_key from reports where code = :c",
+                        c=code) == "drainage"
+    assert _received(citizen, SORRY) == 0
+
+
+async def test_two_admins_pressing_at_once_see_no_error(
+        sim: BotApiSimulator, city: City, settings: Settings,
+        caplog: pytest.LogCaptureFixture) -> None:
+    citizen = sim.user("Joko")
+    await register(citizen, name="Joko")
+    card = await admin_card(city, await submit(citizen, await file_until_review(citizen)))
+    data = card.button_data(text("btn-verify-forward"))
+    with caplog.at_level(logging.DEBUG):
+        first, second = await asyncio.gather(city.admin.press_data(card, data),
+                                             city.admin2.press_data(card, data))
+        answers = [await city.admin.callback_answer(first),
+                   await city.admin2.callback_answer(second)]
+        await _settled(settings)
+    assert not any(SORRY[:40] in (a.get("text") or "") for a in answers)
+    assert any("message is not modified" in c.response.get("description", "")
+               for c in sim.calls_to("editMessageReplyMarkup") if c.status == 400)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert _received(city.admin, SORRY, city.admin_group) == 0
+
+
+# ------------------------------------------------------------------ HTML 502s and long 429s
+
+
+async def test_html_502_on_get_updates_is_waited_out(sim: BotApiSimulator, bot) -> None:
+    citizen = sim.user("Rina")
+    sim.faults.inject("html502", method="getUpdates", count=2)
+    await citizen.send_text("/start")
+    await expect(citizen, text("welcome"), wait=15)
+    assert [c.status for c in sim.calls_to("getUpdates") if c.fault] == [502, 502]
+    assert bot.app is not None  # still polling: the next step works too
+    await expect(citizen, text("reg-consent"), wait=15)
+
+
+async def test_html_502_on_a_handlers_reply_keeps_the_step(sim: BotApiSimulator, bot) -> None:
+    citizen = sim.user("Tono")
+    await register(citizen, name="Tono")
+    sim.faults.inject("html502", method="sendMessage", chat_id=citizen.id, count=2)
+    await citizen.send_text("/lapor")
+    await expect(citizen, text("intake-start"), wait=15)
+    await expect(citizen, fragment("intake-photos"), wait=15)
+    await citizen.send_photo()
+    await expect(citizen, fragment("intake-photos-received"), wait=15)
+    assert _received(citizen, SORRY) == 0
+
+
+async def test_html_502_on_an_outbox_send_is_retried(
+        sim: BotApiSimulator, city: City, settings: Settings) -> None:
+    citizen = sim.user("Wati")
+    await register(citizen, name="Wati")
+    review = await file_until_review(citizen)
+    # more failures than the in-line retries absorb: the outbox row itself must be retried
+    sim.faults.inject("html502", method="sendMessage", chat_id=city.admin_group.id, count=7)
+    code = await submit(citizen, review)
+    await city.admin.wait_for(lambda m: code in m.content and m.buttons, chat=city.admin_group,
+                              timeout=60)
+    assert await scalar(settings, "select status from outbox where kind = 'admin_card'") == "sent"
+    faulted = [c for c in sim.calls_to("sendMessage") if c.fault == "html502"]
+    assert len(faulted) == 7
+
+
+async def test_tracking_code_survives_a_long_retry_after(
+        sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
+    bot.settings = settings.model_copy(update={"max_retry_after": 1.0})
+    await bot.restart()
+    citizen = sim.user("Yanti")
+    await register(citizen, name="Yanti")
+    review = await file_until_review(citizen)
+    # longer than the bot waits in-line: given up at once, sent again later
+    sim.faults.inject("429", method="sendMessage", chat_id=citizen.id, retry_after=3)
+    await citizen.press(review, text("btn-send"))
+    receipt = await expect(citizen, fragment("intake-submitted"), wait=20)
+    assert [c.status for c in sim.calls_to("sendMessage") if c.fault] == [429]
+    code = CODE_RE.findall(receipt.content)[0]
+    assert _received(citizen, code) == 1
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as connection:
+            row = (await connection.execute(
+                select(OutboxRow.status, OutboxRow.attempts)
+                .where(OutboxRow.kind == "citizen_submitted"))).one()
+    finally:
+        await engine.dispose()
+    assert row.status == "sent" and row.attempts >= 1
