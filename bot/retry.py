@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
@@ -33,6 +34,11 @@ from aiogram.methods import (
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
+# Set while a handler runs: its replies wait out any 429 (they only hold up their own chat,
+# and an update not finished at a stop runs again on the next start); the outbox's sends give
+# up past max_retry_after and put the row back, so one long wait never stalls every chat.
+IN_HANDLER: ContextVar[bool] = ContextVar("in_handler", default=False)
+HANDLER_MAX_WAIT = 3600.0
 EDITS = (EditMessageText, EditMessageCaption, EditMessageReplyMarkup, EditMessageMedia)
 
 
@@ -68,7 +74,8 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
-                if attempt == self.attempts or exc.retry_after > self.max_retry_after:
+                limit = HANDLER_MAX_WAIT if IN_HANDLER.get() else self.max_retry_after
+                if attempt == self.attempts or exc.retry_after > limit:
                     raise
                 log.info("%s: 429, waiting %ss", method.__api_method__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)

@@ -205,3 +205,17 @@ async def test_tracking_code_survives_a_long_retry_after(
     finally:
         await engine.dispose()
     assert row.status == "sent" and row.attempts >= 1
+
+
+async def test_a_handlers_reply_waits_out_a_long_retry_after(
+        sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
+    bot.settings = settings.model_copy(update={"max_retry_after": 1.0})
+    await bot.restart()
+    citizen = sim.user("Agus")
+    await register(citizen, name="Agus")
+    sim.faults.inject("429", method="sendMessage", chat_id=citizen.id, retry_after=3)
+    await citizen.send_text("/lapor")
+    await expect(citizen, text("intake-start"), wait=15)
+    await expect(citizen, fragment("intake-photos"), wait=15)
+    assert [c.status for c in sim.calls_to("sendMessage") if c.fault] == [429]
+    assert _received(citizen, SORRY) == 0
