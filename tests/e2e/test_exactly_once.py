@@ -20,7 +20,7 @@ from db.models import FsmStateRow, InboxRow, OutboxRow
 from simulator import BotApiSimulator, SimUser
 from tests.conftest import RunningBot
 from tests.e2e.flows import CODE_RE, expect, file_until_review, register, submit
-from tests.e2e.staff import City, admin_card
+from tests.e2e.staff import City, admin_card, citizen_files, open_menu
 from tests.e2e.storage import scalar
 from tests.texts import fragment, text
 
@@ -93,6 +93,37 @@ async def test_replayed_send_files_once_and_tells_once(
     # the wizard is over: a new report starts afresh
     await citizen.send_text("/lapor")
     await expect(citizen, text("intake-start"))
+
+
+async def test_replayed_resend_of_a_returned_report_applies_once(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    citizen, code = await citizen_files(sim, "Dewi")
+    incomplete = text("btn-return-incomplete")
+    menu = await open_menu(city.admin, city.admin_group, await admin_card(city, code),
+                           text("btn-return"), incomplete)
+    await city.admin.press(menu, incomplete)
+    returned = await expect(citizen, fragment("citizen-returned-incomplete"), wait=10)
+    await citizen.press(returned, text("btn-fix-resend"))
+    await expect(citizen, text("intake-fix-intro", code=code))
+    review = await expect(citizen, fragment("intake-review"))
+
+    async def resend() -> None:
+        await citizen.press(review, text("btn-send"))
+        await expect(citizen, "dikirim ulang (revisi 2)", code, wait=10)
+
+    await crash_after(bot, settings, resend)
+    await asyncio.sleep(0.5)
+    assert await scalar(settings, "select revision from reports where code = :c", c=code) == 2
+    assert await scalar(settings, "select count(*) from report_events "
+                                  "where action = 'resubmit'") == 1
+    assert _received(citizen, "dikirim ulang") == 1
+    assert _received(citizen, SORRY) == 0
+    assert not [c for c in sim.calls_to("answerCallbackQuery")
+                if "Sudah ditangani" in str(c.params.get("text"))]
+    # one card when filed, one when resent; one receipt each
+    assert await scalar(settings, "select count(*) from outbox where kind = 'admin_card'") == 2
+    assert await scalar(settings, "select count(*) from outbox "
+                                  "where kind = 'citizen_resubmitted'") == 1
 
 
 async def test_replayed_wizard_step_goes_on_despite_not_modified(
