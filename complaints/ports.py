@@ -125,7 +125,8 @@ class ChatRepository(Protocol):
                             now: datetime, expires_at: datetime) -> None: ...
 
     async def use_link_code(self, code: str, user_id: int, chat_id: int,
-                            now: datetime) -> tuple[ChatPurpose, str | None] | None: ...
+                            now: datetime) -> tuple[ChatPurpose, str | None] | None:
+        """The code's purpose: once, before it expires (or again for the same user and chat)."""
 
 
 class OutboxRepository(Protocol):

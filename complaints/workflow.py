@@ -7,7 +7,7 @@ causes. A stale or doubled press finds the version moved on and learns who acted
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from complaints.calendar import WorkingCalendar
@@ -23,6 +23,7 @@ from complaints.lifecycle import (
     Deadline,
     FieldEffect,
     Move,
+    Transition,
     TransitionNotAllowed,
     notices,
     plan,
@@ -94,13 +95,17 @@ async def act(
             raise ReportNotFound()
         transition = TRANSITIONS[action]
         role = _check_actor(actor, transition.roles, report, action)
+        reason = _clean(reason, REASON_MAX) if transition.needs_reason else reason
+        note = _clean(note, NOTE_MAX) if transition.needs_proof else note
         if report.version != expected_version:
+            if _replayed(report, action, actor, expected_version,
+                         _note(transition, reason, note, agency)):
+                return ActResult(report, action)
             raise already_handled(report)
         try:
             transition = plan(action, report.status, role)
         except TransitionNotAllowed:
             raise already_handled(report) from None
-        reason = _clean(reason, REASON_MAX) if transition.needs_reason else reason
         changes = ReportChanges(status=transition.target, updated_at=now)
         if transition.needs_reason and not reason:
             raise InvalidInput("error-reason-required")
@@ -111,7 +116,6 @@ async def act(
         if transition.needs_proof:
             if not 1 <= len(proof) <= MAX_PHOTOS:
                 raise InvalidInput("error-proof-photo-required")
-            note = _clean(note, NOTE_MAX)
             if not note:
                 raise InvalidInput("error-proof-note-required")
             changes |= ReportChanges(resolution_note=note)
@@ -127,8 +131,7 @@ async def act(
             changes=changes)
         if not applied:
             raise already_handled(await uow.reports.case_file(report.id) or report)
-        note_text = reason or (note if transition.needs_proof else None) or (
-            f"→ {agency}" if transition.needs_agency else None)
+        note_text = _note(transition, reason, note, agency)
         await uow.reports.add_event(
             report.id,
             ReportEvent(now, action.value, report.status, transition.target, role, note_text),
@@ -144,6 +147,33 @@ async def act(
         updated = await uow.reports.case_file(report.id)
         assert updated is not None
         return ActResult(updated, action)
+
+
+def _note(transition: Transition, reason: str | None, note: str | None,
+          agency: str | None) -> str | None:
+    """What the audit event notes about the action's input (reason, proof note, agency)."""
+    return reason or (note if transition.needs_proof else None) or (
+        f"→ {agency}" if transition.needs_agency else None)
+
+
+def _replayed(report: CaseFile, action: Action, actor: Actor, expected_version: int,
+              note: str | None) -> bool:
+    """The same press applied already (an update replayed after a crash, a double tap):
+    the last move is this actor's, with this input, from the version the press expected."""
+    last = report.events[-1] if report.events else None
+    return (last is not None and report.version == expected_version + 1
+            and last.action == action.value and last.actor_id == actor.telegram_id
+            and last.note == note)
+
+
+def as_pressed(report: CaseFile, version: int, actor_id: int) -> CaseFile | None:
+    """The report as a press made at `version` saw it, when the one move since is the
+    presser's own (the press replayed after a crash); act() then checks the input matches."""
+    last = report.events[-1] if report.events else None
+    if (last is None or report.version != version + 1 or last.actor_id != actor_id
+            or last.from_status is None):
+        return None
+    return replace(report, version=version, status=last.from_status)
 
 
 def _draft_changes(draft: ReportDraft) -> ReportChanges:
@@ -226,9 +256,13 @@ async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
     if not 1 <= stars <= 5:
         raise InvalidInput("error-rating-range")
     report = await citizen_case(uow, citizen_id, report_id)
-    if report.status != ReportStatus.CLOSED:
-        raise already_handled(report)
     comment = _clean(comment, REASON_MAX)
+    if report.status != ReportStatus.CLOSED:
+        last = report.events[-1] if report.events else None
+        if (report.rating == stars and last is not None and last.actor_id == citizen_id
+                and last.action == Action.REOPEN.value):
+            return report  # a replayed low rating: stored, and the report reopened, already
+        raise already_handled(report)
     async with uow:
         applied = await uow.reports.update_if_current(
             report.id, expected_status=ReportStatus.CLOSED, expected_version=report.version,

@@ -28,7 +28,6 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from complaints import services, workflow
-from complaints.errors import StaleReport
 from complaints.lifecycle import Action
 from complaints.model import Actor, CaseFile, GeoPoint, PhotoKind, Role
 from complaints.validation import (
@@ -262,25 +261,13 @@ async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app:
                     draft: IntakeDraft) -> None:
     """A returned report, fixed: same tracking code, revision counted, verification again."""
     user = query.from_user
-    try:
-        await workflow.act(
-            app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
-            actor=Actor(user.id, Role.CITIZEN, user.full_name),
-            expected_version=draft.resubmit_version, now=app.clock(),
-            calendar=app.settings.calendar, draft=draft.report())
-    except StaleReport:
-        if not await _resubmitted_already(app, user.id, draft):
-            raise
+    await workflow.act(  # a replayed press finds its own resubmission and changes nothing
+        app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
+        actor=Actor(user.id, Role.CITIZEN, user.full_name),
+        expected_version=draft.resubmit_version, now=app.clock(),
+        calendar=app.settings.calendar, draft=draft.report())
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-
-
-async def _resubmitted_already(app: AppContext, user_id: int, draft: IntakeDraft) -> bool:
-    """A replayed Send: this very draft was resent (its receipt is queued), nothing since."""
-    case = await workflow.citizen_case(app.uow(), user_id, draft.resubmit_id or 0)
-    last = case.events[-1] if case.events else None
-    return (last is not None and last.action == Action.RESUBMIT and last.actor_id == user_id
-            and case.version == (draft.resubmit_version or 0) + 1)
 
 
 async def choose_field(query: CallbackQuery, t: Translator) -> None:

@@ -370,8 +370,8 @@ class SqlChatRepository:
             .where(LinkCodeRow.code == code, LinkCodeRow.used_at.is_(None),
                    LinkCodeRow.expires_at > now)
             .values(used_at=now, used_by=user_id, chat_id=chat_id))
-        if result.rowcount != 1:
-            return None
+        if result.rowcount != 1 and (row.used_by, row.chat_id) != (user_id, chat_id):
+            return None  # used up, expired; the same use replayed after a crash still counts
         return ChatPurpose(row.purpose), row.agency_code
 
 

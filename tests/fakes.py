@@ -83,6 +83,7 @@ class LinkCodeRow:
     agency_code: str | None
     expires_at: datetime
     used_at: datetime | None = None
+    used_by: tuple[int, int] | None = None  # (user, chat)
 
 
 @dataclass
@@ -368,9 +369,11 @@ class FakeChats:
                             now: datetime) -> tuple[ChatPurpose, str | None] | None:
         """The code's purpose, once, before it expires; None otherwise."""
         row = self._state.link_codes.get(code)
+        if row is not None and row.used_at is not None and row.used_by == (user_id, chat_id):
+            return row.purpose, row.agency_code  # the same use, replayed
         if row is None or row.used_at is not None or row.expires_at <= now:
             return None
-        row.used_at = now
+        row.used_at, row.used_by = now, (user_id, chat_id)
         return row.purpose, row.agency_code
 
 

@@ -9,18 +9,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
+from complaints import admin
+from complaints.model import ChatPurpose
 from configuration.settings import Settings
 from db.engine import create_engine, create_sessionmaker
 from db.models import FsmStateRow, InboxRow, OutboxRow
 from simulator import BotApiSimulator, SimUser
 from tests.conftest import RunningBot
 from tests.e2e.flows import CODE_RE, expect, file_until_review, register, submit
-from tests.e2e.staff import City, admin_card, citizen_files, open_menu
+from tests.e2e.staff import City, admin_card, agency_card, citizen_files, open_menu
 from tests.e2e.storage import scalar
 from tests.texts import fragment, text
 
@@ -124,6 +127,43 @@ async def test_replayed_resend_of_a_returned_report_applies_once(
     assert await scalar(settings, "select count(*) from outbox where kind = 'admin_card'") == 2
     assert await scalar(settings, "select count(*) from outbox "
                                   "where kind = 'citizen_resubmitted'") == 1
+
+
+async def test_replayed_staff_press_applies_once_and_says_no_error(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    _, code = await citizen_files(sim, "Eka")
+    menu = await open_menu(city.admin, city.admin_group, await admin_card(city, code),
+                           text("btn-verify-forward"), "PUPR")
+
+    async def forward() -> None:
+        await city.admin.press(menu, "PUPR")
+        await agency_card(city.pupr, city.pupr_group, code)
+
+    await crash_after(bot, settings, forward)
+    assert await scalar(settings, "select count(*) from report_events "
+                                  "where action = 'forward'") == 1
+    assert await scalar(settings, "select count(*) from outbox where kind = 'agency_card'") == 1
+    refused = [c for c in sim.calls_to("answerCallbackQuery")
+               if "Sudah ditangani" in str(c.params.get("text"))]
+    assert refused == []
+    assert _received(city.admin, SORRY, city.admin_group) == 0
+
+
+async def test_replayed_link_code_binds_without_calling_the_code_used(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    assert bot.app is not None
+    code, _ = await admin.new_link_code(bot.app.context.uow(), ChatPurpose.OPD, "DISHUB",
+                                        datetime.now(UTC))
+    group = sim.group("OPD Dishub", members=[city.admin])
+
+    async def link() -> None:
+        await city.admin.send_text(f"/hubungkan {code}", chat=group)
+        await city.admin.wait_for(lambda m: "terhubung" in m.content, chat=group)
+
+    await crash_after(bot, settings, link)
+    assert not [m for m in group.bot_messages() if text("error-link-code") in m.content]
+    binding = await admin.chat_binding(bot.app.context.uow(), group.id)
+    assert binding is not None and binding.agency_code == "DISHUB"
 
 
 async def test_replayed_wizard_step_goes_on_despite_not_modified(
