@@ -258,9 +258,7 @@ async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
     report = await citizen_case(uow, citizen_id, report_id)
     comment = _clean(comment, REASON_MAX)
     if report.status != ReportStatus.CLOSED:
-        last = report.events[-1] if report.events else None
-        if (report.rating == stars and last is not None and last.actor_id == citizen_id
-                and last.action == Action.REOPEN.value):
+        if report.rating == stars and _reopened_by(report, citizen_id, comment or f"★{stars}"):
             return report  # a replayed low rating: stored, and the report reopened, already
         raise already_handled(report)
     async with uow:
@@ -284,6 +282,8 @@ async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: 
     """"Not fixed" within 7 days of closing reopens the report with the citizen's words."""
     report = await citizen_case(uow, citizen_id, report_id)
     if report.status != ReportStatus.CLOSED:
+        if _reopened_by(report, citizen_id, _clean(words, REASON_MAX)):
+            return report  # the same words replayed: reopened already
         raise already_handled(report)
     if report.closed_at is None or now - report.closed_at > NOT_FIXED_WINDOW:
         raise InvalidInput("error-not-fixed-too-late")
@@ -291,6 +291,13 @@ async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: 
     return (await act(uow, report_id=report.id, action=Action.REOPEN, actor=citizen,
                       expected_version=report.version, now=now, calendar=calendar,
                       reason=words)).report
+
+
+def _reopened_by(report: CaseFile, citizen_id: int, words: str | None) -> bool:
+    """The last move is this citizen reopening with these words (their update replayed)."""
+    last = report.events[-1] if report.events else None
+    return (last is not None and last.action == Action.REOPEN.value
+            and last.actor_id == citizen_id and last.note == words)
 
 
 QUEUES: dict[str, tuple[ReportStatus, ...]] = {

@@ -105,3 +105,17 @@ async def test_a_press_is_seen_as_pressed_only_by_whoever_made_the_move() -> Non
     assert pressed is not None and (pressed.status, pressed.version) == ("submitted", 1)
     assert workflow.as_pressed(case, 1, PUPR.telegram_id) is None  # someone else's move
     assert workflow.as_pressed(case, 0, ADMIN.telegram_id) is None  # older than one move
+
+
+async def test_replayed_not_fixed_words_reopen_once() -> None:
+    db = await _registered()
+    report_id = await closed(db.uow)
+    first = await workflow.not_fixed(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id,
+                                     words="Masih  berlubang", now=NOW, calendar=CALENDAR)
+    told = list(db.state.outbox)
+    again = await workflow.not_fixed(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id,
+                                     words="Masih  berlubang", now=NOW, calendar=CALENDAR)
+    assert again.version == first.version and db.state.outbox == told
+    with pytest.raises(StaleReport):  # other words are not this update
+        await workflow.not_fixed(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id,
+                                 words="Lain lagi", now=NOW, calendar=CALENDAR)
