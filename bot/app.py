@@ -153,6 +153,7 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             await stack.enter_async_context(lookup)
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
+        app.context.deliver_now = outbox.deliver_now
         sender = asyncio.create_task(outbox.run())
         workers = [sender]
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one

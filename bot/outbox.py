@@ -33,6 +33,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
+from bot.retry import IN_HANDLER
 from complaints import admin, workflow
 from complaints.model import (
     CaseFile,
@@ -78,9 +79,12 @@ class Pacer:
         """Sleep until this chat and the bot as a whole may send again."""
         now = time.monotonic()
         interval = self.group_interval if chat_id < 0 else self.private_interval
-        at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
+        # the overall slot is taken now: a group's turn 20 s ahead must not hold up a private
+        # chat's tracking code sent meanwhile (OutboxWorker.deliver_now)
+        slot = max(now, self._next_global)
+        self._next_global = slot + self.global_interval
+        at = max(slot, self._next_chat.get(chat_id, 0.0))
         self._next_chat[chat_id] = at + interval
-        self._next_global = at + self.global_interval
         if at > now:
             await asyncio.sleep(at - now)
 
@@ -125,6 +129,20 @@ class OutboxWorker:
                 break
             await self.deliver(item)
         return len(items)
+
+    async def deliver_now(self, item_id: int) -> None:
+        """Send a row its writer holds (a citizen's tracking code) at once, beside the queue.
+
+        Called from a handler, but a long 429 puts the row back for the worker instead of
+        holding the handler (IN_HANDLER off)."""
+        item = await self.store.held(item_id)
+        if item is None:
+            return
+        patient = IN_HANDLER.set(False)
+        try:
+            await self.deliver(item)
+        finally:
+            IN_HANDLER.reset(patient)
 
     async def deliver(self, item: OutboxItem) -> None:
         """Send one row and record the outcome."""

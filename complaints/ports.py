@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -132,7 +132,10 @@ class ChatRepository(Protocol):
 class OutboxRepository(Protocol):
     """Messages caused by transitions, written in the same transaction."""
 
-    async def add(self, notice: Notice, now: datetime) -> None: ...
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
+        """The row's id; a held row is left to its writer to send at once, and is the
+        worker's only if it is still unsent when the hold ends (the writer crashed, failed)."""
+        ...
 
 
 class PendingInputRepository(Protocol):

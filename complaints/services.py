@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from complaints.calendar import WorkingCalendar
 from complaints.errors import InvalidInput, NotRegistered, ReportNotFound
@@ -12,6 +12,7 @@ from complaints.model import (
     CaseFile,
     Category,
     Citizen,
+    NoticeKind,
     ReportDraft,
     ReportEvent,
     ReportSummary,
@@ -22,6 +23,9 @@ from complaints.ports import UnitOfWork
 from complaints.tracking import new_tracking_code
 from complaints.validation import MAX_PHOTOS
 
+# The tracking code is sent by the handler at once, not queued behind staff groups' paced
+# cards; the outbox sends it only if it is still unsent this long after (a crash, an outage).
+RECEIPT_HOLD = timedelta(seconds=120)
 VERIFY_DAYS = 3  # SOP step 2
 FINISH_DAYS = 10  # SOP step 4
 SUPPORTED_LANGUAGES = ("id", "en")
@@ -119,10 +123,15 @@ async def submit_report(
             ReportEvent(now, Action.SUBMIT.value, None, transition.target, Role.CITIZEN),
             actor_id=telegram_id,
         )
+        receipt = None
         for notice in notices(transition, Move(report_id, telegram_id, agency=None)):
-            await uow.outbox.add(notice, now)
+            if notice.kind is NoticeKind.CITIZEN_SUBMITTED:  # the citizen waits for it now
+                receipt = await uow.outbox.add(notice, now, hold=RECEIPT_HOLD)
+            else:
+                await uow.outbox.add(notice, now)
         await uow.commit()
-        return SubmittedReport(report_id=report_id, code=code, verify_due=verify_due)
+        return SubmittedReport(report_id=report_id, code=code, verify_due=verify_due,
+                               receipt=receipt)
 
 
 async def list_my_reports(uow: UnitOfWork, telegram_id: int) -> list[ReportSummary]:

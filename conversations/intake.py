@@ -240,21 +240,23 @@ async def _categorised(query: CallbackQuery, draft: IntakeDraft, *, t: Translato
 
 
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Store the report once; the tracking code goes out through the outbox (durable, once).
+    """Store the report once; the tracking code is an outbox row written with it, sent at once.
 
     The draft's id makes a replayed press (a crash before the cleared state was stored) find
-    the report it already filed instead of filing it again; its receipt was queued with it.
+    the report it already filed instead of filing it again; its receipt is not sent again.
     """
     draft: IntakeDraft = await WIZARD.load(state)
     if draft.resubmit_id:
         await _resubmit(query, state, t, app, draft)
         return
-    await services.submit_report(
+    result = await services.submit_report(
         app.uow(), query.from_user.id, draft.report(), now=app.clock(),
         calendar=app.settings.calendar,
         draft_id=draft.draft_id or f"review-{query.message.message_id}")  # drafts of old code
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
+    if result.receipt is not None and app.deliver_now is not None:
+        await app.deliver_now(result.receipt)  # now; the outbox retries it if this fails
 
 
 async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Self
@@ -398,13 +398,16 @@ class SqlOutboxRepository:
         self.session = session
         self.added = False
 
-    async def add(self, notice: Notice, now: datetime) -> None:
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
         self.added = True
-        await self.session.execute(INSERT_OUTBOX, {
+        inserted = await self.session.execute(INSERT_OUTBOX, {
             "kind": notice.kind.value, "target": notice.target.value,
             "target_ref": notice.target_ref, "report_id": notice.report_id,
-            "params": dict(notice.params), "status": "pending",
-            "attempts": 0, "next_attempt_at": now, "created_at": now})
+            "params": dict(notice.params),
+            # held: as if claimed by the writer, with the hold as its lease
+            "status": "sending" if hold else "pending", "attempts": 1 if hold else 0,
+            "next_attempt_at": now + hold if hold else now, "created_at": now})
+        return int(inserted.inserted_primary_key[0])
 
 
 @dataclass

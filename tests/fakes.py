@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -383,9 +383,10 @@ class FakeOutbox:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def add(self, notice: Notice, now: datetime) -> None:
-        """One message to deliver."""
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
+        """One message to deliver; its id is its position."""
         self._state.outbox.append(notice)
+        return len(self._state.outbox)
 
 
 class FakePendingInputs:

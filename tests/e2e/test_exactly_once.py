@@ -290,3 +290,17 @@ async def test_a_handlers_reply_waits_out_a_long_retry_after(
     await expect(citizen, fragment("intake-photos"), wait=15)
     assert [c.status for c in sim.calls_to("sendMessage") if c.fault] == [429]
     assert _received(citizen, SORRY) == 0
+
+
+async def test_the_code_does_not_wait_behind_paced_staff_cards(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    # Telegram allows about 20 messages a minute in a group: cards wait their turn, codes not
+    bot.settings = settings.model_copy(update={"group_message_interval": 20.0,
+                                               "stop_timeout": 1.0})
+    await bot.restart()
+    first, second = sim.user("Ira"), sim.user("Oki")
+    for citizen in (first, second):
+        await register(citizen, name=citizen.first_name)
+        await submit(citizen, await file_until_review(citizen))  # the code within 5 s each
+    assert await scalar(settings, "select count(*) from outbox where kind = 'citizen_submitted' "
+                                  "and status = 'sent'") == 2
