@@ -151,7 +151,7 @@ class SubmittedReport:
     report_id: int
     code: str
     verify_due: datetime
-    receipt: int | None = None  # the held outbox row with the code, for the handler to send
+    receipt: int | None = None  # the outbox row with the code, for the handler to send now
 
 
 class ChatPurpose(StrEnum):

@@ -95,7 +95,8 @@ async def submit_report(
     """Store a finished draft as a SUBMITTED report with a fresh tracking code.
 
     With a draft id the submission happens once: a replayed Send (a crash before the wizard's
-    state was stored) finds the report that draft already became, and causes nothing again.
+    state was stored) finds the report that draft already became, and causes nothing again;
+    its receipt row comes back so a code the crash kept from going out is sent now, once.
     """
     _require_aware(now)
     transition = plan(Action.SUBMIT, None, Role.CITIZEN)

@@ -243,7 +243,8 @@ async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppC
     """Store the report once; the tracking code is an outbox row written with it, sent at once.
 
     The draft's id makes a replayed press (a crash before the cleared state was stored) find
-    the report it already filed instead of filing it again; its receipt is not sent again.
+    the report it already filed instead of filing it again; its receipt goes out only if it
+    has not yet (deliver_now sends held rows only).
     """
     draft: IntakeDraft = await WIZARD.load(state)
     if draft.resubmit_id:

@@ -22,6 +22,7 @@ from complaints.model import (
     Citizen,
     GeoPoint,
     Notice,
+    NoticeKind,
     PhotoKind,
     PhotoRef,
     ReportChanges,
@@ -138,8 +139,12 @@ class SqlReportRepository:
         return int(report_id)
 
     async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        receipt = (select(OutboxRow.id)
+                   .where(OutboxRow.report_id == ReportRow.id,
+                          OutboxRow.kind == NoticeKind.CITIZEN_SUBMITTED.value)
+                   .limit(1).scalar_subquery())
         row = (await self.session.execute(
-            select(ReportRow.id, ReportRow.code, ReportRow.verify_due)
+            select(ReportRow.id, ReportRow.code, ReportRow.verify_due, receipt)
             .where(ReportRow.submission_key == key))).first()
         return SubmittedReport(*row) if row else None
 

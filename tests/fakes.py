@@ -181,7 +181,10 @@ class FakeReports:
         for row in self._state.reports.values():
             if row.submission_key == key:
                 assert row.verify_due is not None
-                return SubmittedReport(row.id, row.code, row.verify_due)
+                receipt = next((n for n, notice in enumerate(self._state.outbox, 1)
+                                if notice.report_id == row.id
+                                and notice.kind == "citizen_submitted"), None)
+                return SubmittedReport(row.id, row.code, row.verify_due, receipt)
         return None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import delete, func, insert, select, update
 
 from complaints import admin
@@ -49,10 +50,14 @@ async def crash_after(bot: RunningBot, settings: Settings,
     await _settled(settings)
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
+    redis = aioredis.from_url(settings.redis_url) if settings.redis_url else None
     try:
         async with sessions() as session:
             before = [{"key": r.key, "state": r.state, "data": r.data, "updated_at": r.updated_at}
                       for r in await session.scalars(select(FsmStateRow))]
+        redis_before = ({key: await redis.dump(key) for key in await redis.keys("fsm:*")}
+                        if redis else {})
+        assert redis is None or redis_before, "no conversation state in Redis to roll back"
         result = await action()
         await _settled(settings)
         async with sessions() as session:
@@ -64,8 +69,15 @@ async def crash_after(bot: RunningBot, settings: Settings,
                 await session.execute(insert(FsmStateRow), before)
             await session.execute(update(InboxRow).where(InboxRow.update_id == last)
                                   .values(handled_at=None))
+        if redis:
+            for key in await redis.keys("fsm:*"):
+                await redis.delete(key)
+            for key, dumped in redis_before.items():
+                await redis.restore(key, 0, dumped)
     finally:
         await engine.dispose()
+        if redis:
+            await redis.aclose()
     await bot.start()  # replays the update from the inbox
     await _settled(settings)
     return result
@@ -78,6 +90,7 @@ def _received(user: SimUser, part: str, chat: Any = None) -> int:
 # ------------------------------------------------------------------ replays after a crash
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_replayed_send_files_once_and_tells_once(
         sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
     citizen = sim.user("Budi")
@@ -96,6 +109,28 @@ async def test_replayed_send_files_once_and_tells_once(
     # the wizard is over: a new report starts afresh
     await citizen.send_text("/lapor")
     await expect(citizen, text("intake-start"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+async def test_a_crash_before_the_code_went_out_sends_it_on_replay(
+        sim: BotApiSimulator, bot: RunningBot, city: City, settings: Settings) -> None:
+    citizen = sim.user("Fajar")
+    await register(citizen, name="Fajar")
+    review = await file_until_review(citizen)
+    assert bot.app is not None
+    bot.app.context.deliver_now = None  # the process dies after the commit, before the send
+
+    async def send_and_die() -> None:
+        await citizen.press(review, text("btn-send"))
+        await city.admin.wait_for(lambda m: m.buttons and "LPR-" in m.content,
+                                  chat=city.admin_group, timeout=10)
+
+    await crash_after(bot, settings, send_and_die)
+    receipt = await expect(citizen, fragment("intake-submitted"))  # at once, not in 2 minutes
+    code = CODE_RE.findall(receipt.content)[0]
+    await asyncio.sleep(0.5)
+    assert _received(citizen, code) == 1
+    assert await scalar(settings, "select count(*) from reports") == 1
 
 
 async def test_replayed_resend_of_a_returned_report_applies_once(
