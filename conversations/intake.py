@@ -41,7 +41,7 @@ from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
 from presentation.context import AppContext
 from presentation.keyboards import inline_keyboard, main_menu
-from presentation.media import picture_of
+from presentation.media import already_has, picture_of
 from presentation.scopes import private_router
 from presentation.texts import Translator, texts_of
 
@@ -171,6 +171,8 @@ async def got_photo(message: Message, state: FSMContext, t: Translator, app: App
         await message.answer(t("hint-photo-not-image"))
         return
     draft: IntakeDraft = await WIZARD.load(state)
+    if already_has(draft.photos, photo):
+        return  # this update again, after a crash that kept the step (Redis state)
     album = message.media_group_id
     if len(draft.photos) >= MAX_PHOTOS:
         if album is None or draft.overflow_album != album:

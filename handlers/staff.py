@@ -45,7 +45,7 @@ from conversations.steps import END, Input, Markup, Step, Wizard
 from presentation.cards import card_buttons, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
-from presentation.media import picture_of
+from presentation.media import already_has, picture_of
 from presentation.staff_callbacks import (
     ForwardCb,
     ProofAction,
@@ -348,7 +348,7 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
     if picture is not None:
         if len(draft.photos) >= MAX_PHOTOS:
             await message.reply(t("intake-photos-full", max=MAX_PHOTOS))
-        else:
+        elif not already_has(draft.photos, picture):  # else: a replayed reply
             draft = replace(draft, photos=(*draft.photos, picture))
     if note:
         draft = replace(draft, note=note.strip())

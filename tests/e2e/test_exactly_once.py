@@ -18,12 +18,22 @@ from sqlalchemy import delete, func, insert, select, update
 
 from complaints import admin
 from complaints.model import ChatPurpose
+from complaints.validation import MAX_PHOTOS
 from configuration.settings import Settings
 from db.engine import create_engine, create_sessionmaker
 from db.models import FsmStateRow, InboxRow, OutboxRow
 from simulator import BotApiSimulator, SimUser
 from tests.conftest import RunningBot
-from tests.e2e.flows import CODE_RE, expect, file_until_review, register, submit
+from tests.e2e.flows import (
+    CODE_RE,
+    DESCRIPTION,
+    begin_report,
+    expect,
+    file_until_review,
+    register,
+    send_pin,
+    submit,
+)
 from tests.e2e.staff import City, admin_card, agency_card, citizen_files, open_menu
 from tests.e2e.storage import scalar
 from tests.texts import fragment, text
@@ -44,9 +54,10 @@ async def _settled(settings: Settings) -> None:
 
 
 async def crash_after(bot: RunningBot, settings: Settings,
-                      action: Callable[[], Awaitable[Any]]) -> Any:
+                      action: Callable[[], Awaitable[Any]], *, keep_state: bool = False) -> Any:
     """Run `action` (one update and what it shows), then restart as if the process died
-    right after that update's effects committed: conversation state and inbox mark lost."""
+    right after that update's effects committed: conversation state and inbox mark lost
+    (with `keep_state`, only the mark: the state was already stored, as Redis does)."""
     await _settled(settings)
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
@@ -64,12 +75,13 @@ async def crash_after(bot: RunningBot, settings: Settings,
             last = await session.scalar(select(func.max(InboxRow.update_id)))
         await bot.stop()
         async with sessions() as session, session.begin():
-            await session.execute(delete(FsmStateRow))
-            if before:
-                await session.execute(insert(FsmStateRow), before)
+            if not keep_state:
+                await session.execute(delete(FsmStateRow))
+                if before:
+                    await session.execute(insert(FsmStateRow), before)
             await session.execute(update(InboxRow).where(InboxRow.update_id == last)
                                   .values(handled_at=None))
-        if redis:
+        if redis and not keep_state:
             for key in await redis.keys("fsm:*"):
                 await redis.delete(key)
             for key, dumped in redis_before.items():
@@ -199,6 +211,30 @@ async def test_replayed_link_code_binds_without_calling_the_code_used(
     assert not [m for m in group.bot_messages() if text("error-link-code") in m.content]
     binding = await admin.chat_binding(bot.app.context.uow(), group.id)
     assert binding is not None and binding.agency_code == "DISHUB"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+async def test_a_replayed_photo_is_not_added_twice(
+        sim: BotApiSimulator, bot: RunningBot, settings: Settings) -> None:
+    citizen = sim.user("Gita")
+    await register(citizen, name="Gita")
+    await begin_report(citizen)
+    await citizen.send_photo()
+    await expect(citizen, fragment("intake-photos-received"))
+
+    async def second_photo() -> None:
+        await citizen.send_photo()
+        await expect(citizen, text("intake-photos-received", count=2, max=MAX_PHOTOS))
+
+    await crash_after(bot, settings, second_photo, keep_state=True)
+    await send_pin(citizen)
+    await citizen.send_text(text("btn-skip"))
+    await expect(citizen, text("intake-description"))
+    await citizen.send_text(DESCRIPTION)
+    await citizen.press(await expect(citizen, text("intake-category")), "Jalan dan jembatan")
+    code = await submit(citizen, await expect(citizen, fragment("intake-review"), "Foto: 2"))
+    assert await scalar(settings, "select count(*) from report_photos p join reports r "
+                                  "on r.id = p.report_id where r.code = :c", c=code) == 2
 
 
 async def test_replayed_wizard_step_goes_on_despite_not_modified(
