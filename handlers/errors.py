@@ -14,12 +14,18 @@ from complaints.errors import DomainError, NotAllowed, StaleReport
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
+HARMLESS = ("message is not modified", "query is too old")
 
 
 async def _reply(event: ErrorEvent, text: str, *, alert: bool) -> None:
     update = event.update
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=alert)
+        try:
+            await update.callback_query.answer(text[:200], show_alert=alert)
+        except TelegramBadRequest as exc:  # a press replayed after a restart: too old now
+            if not _is_harmless(exc):
+                raise
+            log.debug("update %s: %s", update.update_id, exc.message)
     elif update.message is not None:
         await update.message.answer(text)
 
@@ -44,13 +50,13 @@ def _user_id(event: ErrorEvent) -> int | None:
     return None
 
 
-HARMLESS = ("message is not modified", "query is too old")
+def _is_harmless(exc: BaseException) -> bool:
+    """Telegram refusing what is already so: the message shows that, the press was answered."""
+    return isinstance(exc, TelegramBadRequest) and any(h in exc.message for h in HARMLESS)
 
 
 def _harmless(event: ErrorEvent) -> bool:
-    """Telegram refusing what is already so: the message shows that, the press was answered."""
-    exc = event.exception
-    return isinstance(exc, TelegramBadRequest) and any(h in exc.message for h in HARMLESS)
+    return _is_harmless(event.exception)
 
 
 async def harmless_refusal(event: ErrorEvent) -> None:
