@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -55,6 +56,9 @@ STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
 
 
+REPLYING: ContextVar[bool] = ContextVar("replying", default=False)  # see deliver_now
+
+
 class NoChatBound(Exception):
     """The target group is not bound yet; try again later."""
 
@@ -77,14 +81,13 @@ class Pacer:
 
     async def wait(self, chat_id: int) -> None:
         """Sleep until this chat and the bot as a whole may send again."""
+        if REPLYING.get():
+            return  # a handler's answer to the user's own action, unpaced like every reply
         now = time.monotonic()
         interval = self.group_interval if chat_id < 0 else self.private_interval
-        # the overall slot is taken now: a group's turn 20 s ahead must not hold up a private
-        # chat's tracking code sent meanwhile (OutboxWorker.deliver_now)
-        slot = max(now, self._next_global)
-        self._next_global = slot + self.global_interval
-        at = max(slot, self._next_chat.get(chat_id, 0.0))
+        at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
         self._next_chat[chat_id] = at + interval
+        self._next_global = at + self.global_interval
         if at > now:
             await asyncio.sleep(at - now)
 
@@ -138,11 +141,12 @@ class OutboxWorker:
         item = await self.store.held(item_id)
         if item is None:
             return
-        patient = IN_HANDLER.set(False)
+        patient, replying = IN_HANDLER.set(False), REPLYING.set(True)
         try:
             await self.deliver(item)
         finally:
             IN_HANDLER.reset(patient)
+            REPLYING.reset(replying)
 
     async def deliver(self, item: OutboxItem) -> None:
         """Send one row and record the outcome."""
