@@ -54,8 +54,6 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 MAX_ATTEMPTS = 10
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
-
-
 REPLYING: ContextVar[bool] = ContextVar("replying", default=False)  # see deliver_now
 
 

@@ -65,8 +65,8 @@ class OutboxStore:
         """A row its writer holds to send at once (see OutboxRepository.add), if still unsent."""
         async with self._sessionmaker() as session:
             row = await session.get(OutboxRow, item_id)
-            if row is None or row.status != "sending":
-                return None
+            if row is None or row.status != "sending" or row.attempts != 1:
+                return None  # sent, put back for later, or claimed by a worker since
             return OutboxItem(row.id, row.kind, row.target, row.target_ref, row.report_id,
                               dict(row.params or {}), row.attempts)
 
