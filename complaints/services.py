@@ -26,6 +26,7 @@ from complaints.validation import MAX_PHOTOS
 # The tracking code is sent by the handler at once, not queued behind staff groups' paced
 # cards; the outbox sends it only if it is still unsent this long after (a crash, an outage).
 RECEIPT_HOLD = timedelta(seconds=120)
+RECEIPTS = frozenset({NoticeKind.CITIZEN_SUBMITTED, NoticeKind.CITIZEN_RESUBMITTED})
 VERIFY_DAYS = 3  # SOP step 2
 FINISH_DAYS = 10  # SOP step 4
 SUPPORTED_LANGUAGES = ("id", "en")
@@ -126,7 +127,7 @@ async def submit_report(
         )
         receipt = None
         for notice in notices(transition, Move(report_id, telegram_id, agency=None)):
-            if notice.kind is NoticeKind.CITIZEN_SUBMITTED:  # the citizen waits for it now
+            if notice.kind in RECEIPTS:  # the citizen waits for it now
                 receipt = await uow.outbox.add(notice, now, hold=RECEIPT_HOLD)
             else:
                 await uow.outbox.add(notice, now)

@@ -43,7 +43,7 @@ from complaints.model import (
     Role,
 )
 from complaints.ports import UnitOfWork
-from complaints.services import FINISH_DAYS, VERIFY_DAYS
+from complaints.services import FINISH_DAYS, RECEIPT_HOLD, RECEIPTS, VERIFY_DAYS
 from complaints.validation import MAX_PHOTOS
 
 REASON_MAX = 500
@@ -57,6 +57,7 @@ class ActResult:
 
     report: CaseFile
     action: Action
+    receipt: int | None = None  # a held outbox row the handler sends at once (resubmitted)
 
 
 async def staff_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
@@ -141,12 +142,16 @@ async def act(
                     report.agency_code, reason, reason_key)
         # every card already posted for this report shows the new status (and loses stale buttons)
         refresh = Notice(NoticeKind.REFRESH_CARDS, NoticeTarget.ADMIN, report.id)
+        receipt = None
         for notice in [*notices(transition, move), refresh]:
-            await uow.outbox.add(notice, now)
+            if notice.kind in RECEIPTS:
+                receipt = await uow.outbox.add(notice, now, hold=RECEIPT_HOLD)
+            else:
+                await uow.outbox.add(notice, now)
         await uow.commit()
         updated = await uow.reports.case_file(report.id)
         assert updated is not None
-        return ActResult(updated, action)
+        return ActResult(updated, action, receipt)
 
 
 def _note(transition: Transition, reason: str | None, note: str | None,

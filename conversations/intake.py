@@ -266,13 +266,15 @@ async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app:
                     draft: IntakeDraft) -> None:
     """A returned report, fixed: same tracking code, revision counted, verification again."""
     user = query.from_user
-    await workflow.act(  # a replayed press finds its own resubmission and changes nothing
+    result = await workflow.act(  # a replayed press finds its own resubmission: no change
         app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
         actor=Actor(user.id, Role.CITIZEN, user.full_name),
         expected_version=draft.resubmit_version, now=app.clock(),
         calendar=app.settings.calendar, draft=draft.report())
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
+    if result.receipt is not None and app.deliver_now is not None:
+        await app.deliver_now(result.receipt)
 
 
 async def choose_field(query: CallbackQuery, t: Translator) -> None:

@@ -7,7 +7,7 @@ import pytest
 from complaints import admin, services, workflow
 from complaints.errors import InvalidInput, StaleReport
 from complaints.lifecycle import Action
-from complaints.model import ChatPurpose
+from complaints.model import Actor, ChatPurpose, Role
 from tests.fakes import FakeDatabase
 from tests.workflow_steps import ADMIN, CALENDAR, CITIZEN_ID, DRAFT, NOW, PUPR, closed, submit
 
@@ -119,3 +119,20 @@ async def test_replayed_not_fixed_words_reopen_once() -> None:
     with pytest.raises(StaleReport):  # other words are not this update
         await workflow.not_fixed(db.uow(), citizen_id=CITIZEN_ID, report_id=report_id,
                                  words="Lain lagi", now=NOW, calendar=CALENDAR)
+
+
+async def test_a_resubmission_holds_its_receipt_for_the_handler_once() -> None:
+    db = await _registered()
+    report_id = await submit(db.uow)
+    await _press(db, report_id, 1, Action.RETURN, reason="kurang", reason_key="incomplete")
+    owner = Actor(CITIZEN_ID, Role.CITIZEN, "Budi")
+
+    async def resend() -> workflow.ActResult:
+        return await workflow.act(db.uow(), report_id=report_id, action=Action.RESUBMIT,
+                                  actor=owner, expected_version=2, now=NOW, calendar=CALENDAR,
+                                  draft=DRAFT)
+
+    first = await resend()
+    assert first.receipt is not None
+    assert db.state.outbox[first.receipt - 1].kind == "citizen_resubmitted"
+    assert (await resend()).receipt is None  # replayed: nothing new to send
