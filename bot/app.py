@@ -63,7 +63,7 @@ def create_bot(settings: Settings, token: str,
     """A Bot talking to BOT_API_URL (Telegram, a self-hosted server, or the simulator)."""
     keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
-    session.middleware(retry or RetryRequestMiddleware())
+    session.middleware(retry or RetryRequestMiddleware(max_retry_after=settings.max_retry_after))
     return Bot(token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML,
                                             link_preview_is_disabled=True))
@@ -172,6 +172,7 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             await stack.enter_async_context(lookup)
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
+        app.context.deliver_now = outbox.deliver_now
         sender = asyncio.create_task(outbox.run())
         scheduler = DeadlineScheduler(app.context)
         workers = [sender, asyncio.create_task(scheduler.run())]

@@ -15,11 +15,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
@@ -27,9 +29,15 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    ReplyKeyboardMarkup,
+)
 
 from bot.photo_privacy import CleanFiles
+from bot.retry import IN_HANDLER
 from complaints import admin, delivery, workflow
 from complaints.model import (
     CardKind,
@@ -49,9 +57,11 @@ from presentation.deadlines import render_summary
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 MAX_ATTEMPTS = 10
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
+REPLYING: ContextVar[bool] = ContextVar("replying", default=False)  # see deliver_now
 
 
 class NoChatBound(Exception):
@@ -76,6 +86,8 @@ class Pacer:
 
     async def wait(self, chat_id: int) -> None:
         """Sleep until this chat and the bot as a whole may send again."""
+        if REPLYING.get():
+            return  # a handler's answer to the user's own action, unpaced like every reply
         now = time.monotonic()
         interval = self.group_interval if chat_id < 0 else self.private_interval
         at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
@@ -129,6 +141,21 @@ class OutboxWorker:
             await self.deliver(item)
         return len(items)
 
+    async def deliver_now(self, item_id: int) -> None:
+        """Send a row its writer holds (a citizen's tracking code) at once, beside the queue.
+
+        Called from a handler, but a long 429 puts the row back for the worker instead of
+        holding the handler (IN_HANDLER off)."""
+        item = await self.store.held(item_id)
+        if item is None:
+            return
+        patient, replying = IN_HANDLER.set(False), REPLYING.set(True)
+        try:
+            await self.deliver(item)
+        finally:
+            IN_HANDLER.reset(patient)
+            REPLYING.reset(replying)
+
     async def deliver(self, item: OutboxItem) -> None:
         """Send one row and record the outcome."""
         now = self.app.clock
@@ -152,7 +179,7 @@ class OutboxWorker:
                 await self._trouble(item, "undeliverable", exc.message)
         except NoChatBound as exc:
             await self.store.retry(item.id, now() + timedelta(seconds=60), str(exc))
-        except (TelegramServerError, TelegramNetworkError) as exc:
+        except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
             if item.attempts >= MAX_ATTEMPTS:
                 await self._trouble(item, "failed", str(exc))
             else:
@@ -324,7 +351,7 @@ class OutboxWorker:
                 self.clean_files.remember(photo.file_id, message.document.file_id)
 
     async def _send_text(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
-                         text: str, markup: InlineKeyboardMarkup | None = None) -> int:
+                         text: str, markup: Markup = None) -> int:
         await self.pacer.wait(chat_id)
         message = await self.bot.send_message(chat_id, text, reply_markup=markup,
                                               disable_web_page_preview=True)

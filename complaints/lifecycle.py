@@ -132,6 +132,7 @@ TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
         _t(Action.SUBMIT, set(), SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.CITIZEN_SUBMITTED, Recipient.CITIZEN),
            Tell(NoticeKind.ADMIN_CARD, Recipient.ADMIN),
            starts=Deadline.VERIFY),
         _t(Action.FORWARD, {SUBMITTED}, FORWARDED, ADMINS,
@@ -141,6 +142,7 @@ TRANSITIONS: dict[Action, Transition] = {
            Tell(NoticeKind.CITIZEN_RETURNED, Recipient.CITIZEN, (Fact.REASON,)),
            needs_reason=True, stops=Deadline.VERIFY),
         _t(Action.RESUBMIT, {RETURNED}, SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.CITIZEN_RESUBMITTED, Recipient.CITIZEN),
            Tell(NoticeKind.ADMIN_CARD, Recipient.ADMIN, (Fact.RESUBMITTED,)),
            takes_draft=True, starts=Deadline.VERIFY),
         _t(Action.WITHDRAW, {SUBMITTED, RETURNED}, ReportStatus.WITHDRAWN, {Role.CITIZEN},

@@ -188,6 +188,7 @@ class SubmittedReport:
     report_id: int
     code: str
     verify_due: datetime
+    receipt: int | None = None  # the outbox row with the code, for the handler to send now
 
 
 class ChatPurpose(StrEnum):
@@ -377,6 +378,8 @@ class NoticeKind(StrEnum):
     SLA_OVERDUE = "sla_overdue"  # the responsible chat: a step is past its due time
     SLA_ESCALATION = "sla_escalation"  # the coordinator: each agency's overdue reports
     SLA_DIGEST = "sla_digest"  # the coordinator: yesterday's figures by agency, once a day
+    CITIZEN_SUBMITTED = "citizen_submitted"  # the tracking code: durable, sent once
+    CITIZEN_RESUBMITTED = "citizen_resubmitted"
     REFRESH_CARDS = "refresh_cards"  # not a message: every posted card shows the new status
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -27,6 +27,7 @@ from complaints.model import (
     ReportSummary,
     SlaClock,
     StaffMember,
+    SubmittedReport,
     UnreachableChat,
 )
 
@@ -55,7 +56,10 @@ class ReportRepository(Protocol):
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
         created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
+        submission_key: str | None = None,
     ) -> int: ...
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None: ...
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None: ...
 
@@ -127,13 +131,17 @@ class ChatRepository(Protocol):
                             now: datetime, expires_at: datetime) -> None: ...
 
     async def use_link_code(self, code: str, user_id: int, chat_id: int,
-                            now: datetime) -> tuple[ChatPurpose, str | None] | None: ...
+                            now: datetime) -> tuple[ChatPurpose, str | None] | None:
+        """The code's purpose: once, before it expires (or again for the same user and chat)."""
 
 
 class OutboxRepository(Protocol):
     """Messages caused by transitions, written in the same transaction."""
 
-    async def add(self, notice: Notice, now: datetime) -> None: ...
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
+        """The row's id; a held row is left to its writer to send at once, and is the
+        worker's only if it is still unsent when the hold ends (the writer crashed, failed)."""
+        ...
 
 
 class PendingInputRepository(Protocol):

@@ -23,6 +23,7 @@ from complaints.lifecycle import (
     Deadline,
     FieldEffect,
     Move,
+    Transition,
     TransitionNotAllowed,
     notices,
     plan,
@@ -42,6 +43,7 @@ from complaints.model import (
     Role,
 )
 from complaints.ports import UnitOfWork
+from complaints.services import RECEIPT_HOLD, RECEIPTS
 from complaints.sla import SlaPolicy, Step, clock_after
 from complaints.validation import MAX_PHOTOS, clean_text
 
@@ -57,6 +59,7 @@ class ActResult:
 
     report: CaseFile
     action: Action
+    receipt: int | None = None  # a held outbox row the handler sends at once (resubmitted)
 
 
 async def staff_actor(uow: UnitOfWork, telegram_id: int) -> Actor:
@@ -97,13 +100,17 @@ async def act(
             raise ReportNotFound()
         transition = TRANSITIONS[action]
         role = _check_actor(actor, transition.roles, report, action)
+        reason = _clean(reason, REASON_MAX) if transition.needs_reason else reason
+        note = _clean(note, NOTE_MAX) if transition.needs_proof else note
         if report.version != expected_version:
+            if _replayed(report, action, actor, expected_version,
+                         _note(transition, reason, note, agency)):
+                return ActResult(report, action)
             raise already_handled(report)
         try:
             transition = plan(action, report.status, role)
         except TransitionNotAllowed:
             raise already_handled(report) from None
-        reason = _clean(reason, REASON_MAX) if transition.needs_reason else reason
         changes = ReportChanges(status=transition.target, updated_at=now)
         if transition.needs_reason and not reason:
             raise InvalidInput("error-reason-required")
@@ -114,7 +121,6 @@ async def act(
         if transition.needs_proof:
             if not 1 <= len(proof) <= MAX_PHOTOS:
                 raise InvalidInput("error-proof-photo-required")
-            note = _clean(note, NOTE_MAX)
             if not note:
                 raise InvalidInput("error-proof-note-required")
             changes |= ReportChanges(resolution_note=note)
@@ -137,8 +143,7 @@ async def act(
             changes=changes)
         if not applied:
             raise already_handled(await uow.reports.case_file(report.id) or report)
-        note_text = reason or (note if transition.needs_proof else None) or (
-            f"→ {agency}" if transition.needs_agency else None)
+        note_text = _note(transition, reason, note, agency)
         await uow.reports.add_event(
             report.id,
             ReportEvent(now, action.value, report.status, transition.target, role, note_text),
@@ -149,12 +154,43 @@ async def act(
         # every card already posted for this report shows the new status (and loses stale buttons)
         refresh = Notice(NoticeKind.REFRESH_CARDS, NoticeTarget.ADMIN, report.id)
         told = notices(transition, move)
+        receipt = None
         for notice in [*told, *await _to_subscribers(uow, report, told), refresh]:
-            await uow.outbox.add(notice, now)
+            if notice.kind in RECEIPTS:
+                receipt = await uow.outbox.add(notice, now, hold=RECEIPT_HOLD)
+            else:
+                await uow.outbox.add(notice, now)
         await uow.commit()
         updated = await uow.reports.case_file(report.id)
         assert updated is not None
-        return ActResult(updated, action)
+        return ActResult(updated, action, receipt)
+
+
+def _note(transition: Transition, reason: str | None, note: str | None,
+          agency: str | None) -> str | None:
+    """What the audit event notes about the action's input (reason, proof note, agency)."""
+    return reason or (note if transition.needs_proof else None) or (
+        f"→ {agency}" if transition.needs_agency else None)
+
+
+def _replayed(report: CaseFile, action: Action, actor: Actor, expected_version: int,
+              note: str | None) -> bool:
+    """The same press applied already (an update replayed after a crash, a double tap):
+    the last move is this actor's, with this input, from the version the press expected."""
+    last = report.events[-1] if report.events else None
+    return (last is not None and report.version == expected_version + 1
+            and last.action == action.value and last.actor_id == actor.telegram_id
+            and last.note == note)
+
+
+def as_pressed(report: CaseFile, version: int, actor_id: int) -> CaseFile | None:
+    """The report as a press made at `version` saw it, when the one move since is the
+    presser's own (the press replayed after a crash); act() then checks the input matches."""
+    last = report.events[-1] if report.events else None
+    if (last is None or report.version != version + 1 or last.actor_id != actor_id
+            or last.from_status is None):
+        return None
+    return replace(report, version=version, status=last.from_status)
 
 
 async def _to_subscribers(uow: UnitOfWork, report: CaseFile,
@@ -164,7 +200,8 @@ async def _to_subscribers(uow: UnitOfWork, report: CaseFile,
     A confidential report tells nobody but its reporter; followers get no buttons (the report is
     not theirs to fix, withdraw or rate), in their own language.
     """
-    for_citizen = [n for n in told if n.target is NoticeTarget.CITIZEN]
+    for_citizen = [n for n in told  # the tracking-code receipt is the reporter's alone
+                   if n.target is NoticeTarget.CITIZEN and n.kind not in RECEIPTS]
     if not for_citizen or report.confidential:
         return []
     return [replace(notice, target_ref=str(citizen_id),
@@ -263,9 +300,11 @@ async def rate(uow: UnitOfWork, *, citizen_id: int, report_id: int, stars: int,
     if not 1 <= stars <= 5:
         raise InvalidInput("error-rating-range")
     report = await citizen_case(uow, citizen_id, report_id)
-    if report.status != ReportStatus.CLOSED:
-        raise already_handled(report)
     comment = _clean(comment, REASON_MAX)
+    if report.status != ReportStatus.CLOSED:
+        if report.rating == stars and _reopened_by(report, citizen_id, comment or f"★{stars}"):
+            return report  # a replayed low rating: stored, and the report reopened, already
+        raise already_handled(report)
     async with uow:
         applied = await uow.reports.update_if_current(
             report.id, expected_status=ReportStatus.CLOSED, expected_version=report.version,
@@ -288,6 +327,8 @@ async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: 
     """"Not fixed" within 7 days of closing reopens the report with the citizen's words."""
     report = await citizen_case(uow, citizen_id, report_id)
     if report.status != ReportStatus.CLOSED:
+        if _reopened_by(report, citizen_id, _clean(words, REASON_MAX)):
+            return report  # the same words replayed: reopened already
         raise already_handled(report)
     if report.closed_at is None or now - report.closed_at > NOT_FIXED_WINDOW:
         raise InvalidInput("error-not-fixed-too-late")
@@ -295,6 +336,13 @@ async def not_fixed(uow: UnitOfWork, *, citizen_id: int, report_id: int, words: 
     return (await act(uow, report_id=report.id, action=Action.REOPEN, actor=citizen,
                       expected_version=report.version, now=now, calendar=calendar,
                       reason=words, sla=sla)).report
+
+
+def _reopened_by(report: CaseFile, citizen_id: int, words: str | None) -> bool:
+    """The last move is this citizen reopening with these words (their update replayed)."""
+    last = report.events[-1] if report.events else None
+    return (last is not None and last.action == Action.REOPEN.value
+            and last.actor_id == citizen_id and last.note == words)
 
 
 QUEUES: dict[str, tuple[ReportStatus, ...]] = {

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     daily_report_limit: int = Field(default=5, ge=1)
     flood_messages: int = Field(default=60, ge=1)  # per flood window, per citizen
     flood_window_seconds: int = Field(default=60, ge=1)
+    # A 429 asking to wait longer than this is not waited out in-line: an outbox row is
+    # retried later instead (a handler's reply that must arrive goes through the outbox).
+    max_retry_after: float = Field(default=60.0, gt=0)
 
     @field_validator("bot_token")
     @classmethod

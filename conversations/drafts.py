@@ -90,6 +90,7 @@ class IntakeDraft:
     anonymous: bool = False  # set on the review: the agency never sees who reported
     confidential: bool = False  # set on the review: admin group and agency only
     offered: tuple[int, ...] = ()  # reports offered as "is it one of these?"
+    draft_id: str | None = None  # made when the wizard starts: Send files this draft once
 
     @classmethod
     def from_state_data(cls, data: Mapping[str, Any]) -> Self:
@@ -105,6 +106,7 @@ class IntakeDraft:
             resubmit_id=data.get("resubmit_id"), resubmit_version=data.get("resubmit_version"),
             anonymous=bool(data.get("anonymous")), confidential=bool(data.get("confidential")),
             offered=tuple(int(i) for i in data.get("offered") or ()),
+            draft_id=data.get("draft_id"),
         )
 
     def to_state_data(self) -> dict[str, Any]:
@@ -118,6 +120,7 @@ class IntakeDraft:
             "touched_at": _iso(self.touched_at), "resubmit_id": self.resubmit_id,
             "resubmit_version": self.resubmit_version, "anonymous": self.anonymous,
             "confidential": self.confidential, "offered": list(self.offered),
+            "draft_id": self.draft_id,
         }
         return {key: value for key, value in data.items()
                 if value is not None and value is not False and value != []}

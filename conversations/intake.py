@@ -6,6 +6,7 @@ The graph is drawn from `WIZARD` (see conversations/README.md).
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
@@ -41,7 +42,7 @@ from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
 from presentation.context import AppContext
 from presentation.keyboards import inline_keyboard, main_menu
-from presentation.media import picture_of
+from presentation.media import already_has, picture_of
 from presentation.scopes import private_router
 from presentation.texts import Translator, texts_of
 from presentation.trust_callbacks import FlagCb, JoinCb
@@ -168,6 +169,8 @@ async def got_photo(message: Message, state: FSMContext, t: Translator, app: App
         await message.answer(t("hint-photo-not-image"))
         return
     draft: IntakeDraft = await WIZARD.load(state)
+    if already_has(draft.photos, photo):
+        return  # this update again, after a crash that kept the step (Redis state)
     album = message.media_group_id
     if len(draft.photos) >= MAX_PHOTOS:
         if album is None or draft.overflow_album != album:
@@ -265,37 +268,39 @@ async def joined(query: CallbackQuery, callback_data: JoinCb, state: FSMContext,
 
 
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Store the report and give the tracking code with the verification deadline."""
+    """Store the report once; the tracking code is an outbox row written with it, sent at once.
+
+    The draft's id makes a replayed press (a crash before the cleared state was stored) find
+    the report it already filed instead of filing it again; its receipt goes out only if it
+    has not yet (deliver_now sends held rows only).
+    """
     draft: IntakeDraft = await WIZARD.load(state)
     if draft.resubmit_id:
         await _resubmit(query, state, t, app, draft)
         return
     result = await services.submit_report(
         app.uow(), query.from_user.id, draft.report(), now=app.clock(),
-        calendar=app.settings.calendar, sla=app.settings.sla)
+        calendar=app.settings.calendar, sla=app.settings.sla,
+        draft_id=draft.draft_id or f"review-{query.message.message_id}")  # drafts of old code
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    said = [t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
-            *trust.flag_lines(t, draft.anonymous, draft.confidential, just_sent=True)]
-    await query.message.answer("\n\n".join(said), reply_markup=main_menu(t))
+    if result.receipt is not None and app.deliver_now is not None:
+        await app.deliver_now(result.receipt)  # now; the outbox retries it if this fails
 
 
 async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
                     draft: IntakeDraft) -> None:
     """A returned report, fixed: same tracking code, revision counted, verification again."""
     user = query.from_user
-    result = await workflow.act(
+    result = await workflow.act(  # a replayed press finds its own resubmission: no change
         app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
         actor=Actor(user.id, Role.CITIZEN, user.full_name),
         expected_version=draft.resubmit_version, now=app.clock(),
         calendar=app.settings.calendar, sla=app.settings.sla, draft=draft.report())
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    report = result.report
-    await query.message.answer(
-        t("intake-resubmitted", code=report.code, revision=report.revision,
-          due=t.date(report.verify_due) if report.verify_due else "-"),
-        reply_markup=main_menu(t))
+    if result.receipt is not None and app.deliver_now is not None:
+        await app.deliver_now(result.receipt)
 
 
 async def choose_field(query: CallbackQuery, t: Translator) -> None:
@@ -370,9 +375,9 @@ STATES = {s.state for s in ORDER}
 
 
 async def start_new(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """A fresh draft at the photo step."""
+    """A fresh draft at the photo step, with the id that makes its submission happen once."""
     await state.set_state(Intake.photos)
-    draft = await WIZARD.save(state, IntakeDraft(), app)
+    draft = await WIZARD.save(state, IntakeDraft(draft_id=uuid.uuid4().hex), app)
     await message.answer(t("intake-start"), reply_markup=ReplyKeyboardRemove())
     await WIZARD.ask(message, Intake.photos.state, t, draft, app)
 

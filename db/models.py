@@ -110,6 +110,8 @@ class ReportRow(Base):
     sla_escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     sla_paused_seconds: Mapped[int | None] = mapped_column(Integer)  # left while RETURNED
     sla_round: Mapped[int] = mapped_column(Integer, default=0)
+    # "<citizen id>:<draft id>": a replayed Send finds the report it already filed
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_reports_nearby", "category_key", "created_at"),)
 
@@ -130,6 +132,7 @@ class SubscriptionRow(Base):
 
     __table_args__ = (UniqueConstraint("report_id", "citizen_id", name="uq_subscription"),
                       Index("ix_subscriptions_citizen", "citizen_id"))
+Index("ux_reports_submission_key", ReportRow.submission_key, unique=True)
 
 
 class PhotoRow(Base):

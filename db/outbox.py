@@ -83,6 +83,15 @@ class OutboxStore:
             return [OutboxItem(r.id, r.kind, r.target, r.target_ref, r.report_id,
                                dict(r.params or {}), r.attempts) for r in rows]
 
+    async def held(self, item_id: int) -> OutboxItem | None:
+        """A row its writer holds to send at once (see OutboxRepository.add), if still unsent."""
+        async with self._sessionmaker() as session:
+            row = await session.get(OutboxRow, item_id)
+            if row is None or row.status != "sending" or row.attempts != 1:
+                return None  # sent, put back for later, or claimed by a worker since
+            return OutboxItem(row.id, row.kind, row.target, row.target_ref, row.report_id,
+                              dict(row.params or {}), row.attempts)
+
     async def release(self, item_ids: list[int]) -> None:
         """Claimed rows not sent because the process is stopping: due again at once."""
         async with self._sessionmaker() as session, session.begin():

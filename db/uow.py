@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Self
@@ -22,6 +22,7 @@ from complaints.model import (
     Citizen,
     GeoPoint,
     Notice,
+    NoticeKind,
     PhotoKind,
     PhotoRef,
     ReportChanges,
@@ -33,6 +34,7 @@ from complaints.model import (
     SlaClock,
     StaffEvent,
     StaffMember,
+    SubmittedReport,
 )
 from db.deadlines import SqlDeadlineRepository, clock_of, clock_values
 from db.delivery import SqlDeliveryRepository
@@ -127,8 +129,10 @@ class SqlReportRepository:
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
         created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
+        submission_key: str | None = None,
     ) -> int:
         inserted = await self.session.execute(INSERT_REPORT, {**clock_values(clock or SlaClock()),
+            "submission_key": submission_key,
             "code": code, "citizen_id": citizen_id, "status": status.value,
             "category_key": draft.category_key, "description": draft.description,
             "latitude": draft.location.latitude, "longitude": draft.location.longitude,
@@ -142,6 +146,16 @@ class SqlReportRepository:
              "file_unique_id": p.file_unique_id, "kind": p.kind.value, "purpose": "evidence"}
             for i, p in enumerate(draft.photos)])
         return int(report_id)
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        receipt = (select(OutboxRow.id)
+                   .where(OutboxRow.report_id == ReportRow.id,
+                          OutboxRow.kind == NoticeKind.CITIZEN_SUBMITTED.value)
+                   .limit(1).scalar_subquery())
+        row = (await self.session.execute(
+            select(ReportRow.id, ReportRow.code, ReportRow.verify_due, receipt)
+            .where(ReportRow.submission_key == key))).first()
+        return SubmittedReport(*row) if row else None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
         await self.session.execute(INSERT_EVENT, {
@@ -379,8 +393,8 @@ class SqlChatRepository:
             .where(LinkCodeRow.code == code, LinkCodeRow.used_at.is_(None),
                    LinkCodeRow.expires_at > now)
             .values(used_at=now, used_by=user_id, chat_id=chat_id))
-        if result.rowcount != 1:
-            return None
+        if result.rowcount != 1 and (row.used_by, row.chat_id) != (user_id, chat_id):
+            return None  # used up, expired; the same use replayed after a crash still counts
         return ChatPurpose(row.purpose), row.agency_code
 
 
@@ -409,13 +423,16 @@ class SqlOutboxRepository:
         self.session = session
         self.added = False
 
-    async def add(self, notice: Notice, now: datetime) -> None:
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
         self.added = True
-        await self.session.execute(INSERT_OUTBOX, {
+        inserted = await self.session.execute(INSERT_OUTBOX, {
             "kind": notice.kind.value, "target": notice.target.value,
             "target_ref": notice.target_ref, "report_id": notice.report_id,
-            "params": dict(notice.params), "status": "pending",
-            "attempts": 0, "next_attempt_at": now, "created_at": now})
+            "params": dict(notice.params),
+            # held: as if claimed by the writer, with the hold as its lease
+            "status": "sending" if hold else "pending", "attempts": 1 if hold else 0,
+            "next_attempt_at": now + hold if hold else now, "created_at": now})
+        return int(inserted.inserted_primary_key[0])
 
 
 @dataclass

@@ -51,9 +51,11 @@ async def withdraw_yes(query: CallbackQuery, callback_data: CitizenCb, t: Transl
                        app: AppContext) -> None:
     """Withdraw a report still SUBMITTED or RETURNED."""
     case = await workflow.citizen_case(app.uow(), query.from_user.id, callback_data.report_id)
-    await workflow.act(app.uow(), report_id=case.id, action=Action.WITHDRAW,
-                       actor=_citizen(query), expected_version=case.version, now=app.clock(),
-                       calendar=app.settings.calendar, sla=app.settings.sla)
+    if case.status != ReportStatus.WITHDRAWN:  # else: this press replayed, withdrawn already
+        await workflow.act(app.uow(), report_id=case.id, action=Action.WITHDRAW,
+                           actor=_citizen(query), expected_version=case.version,
+                           now=app.clock(), calendar=app.settings.calendar,
+                           sla=app.settings.sla)
     await query.message.edit_text(t("withdrawn", code=case.code))
 
 

@@ -46,7 +46,7 @@ from handlers import delivery
 from presentation.cards import card_buttons, chat_may_see, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
-from presentation.media import picture_of
+from presentation.media import already_has, picture_of
 from presentation.staff_callbacks import (
     ForwardCb,
     ProofAction,
@@ -87,11 +87,16 @@ def _card_kind(binding: ChatBinding, case: CaseFile) -> CardKind:
     return CardKind.ADMIN_PROOF if case.status == ReportStatus.RESOLVED else CardKind.ADMIN_CARD
 
 
-async def _current(app: AppContext, report_id: int, version: int) -> CaseFile:
-    """The report if the pressed card is still current, else 'already handled by …'."""
+async def _current(app: AppContext, report_id: int, version: int,
+                   acting: int | None = None) -> CaseFile:
+    """The report if the pressed card is still current, else 'already handled by …'; a press
+    that acts (`acting` user) replayed after a crash gets the report as it was pressed."""
     case = await workflow.case_file(app.uow(), report_id)
     if case.version != version:
-        raise workflow.already_handled(case)
+        pressed = workflow.as_pressed(case, version, acting) if acting else None
+        if pressed is None:
+            raise workflow.already_handled(case)
+        return pressed
     return case
 
 
@@ -169,7 +174,8 @@ async def card_button(query: CallbackQuery, callback_data: StaffCb, t: Translato
                                    StaffAction.CLOSE, StaffAction.REJECT, StaffAction.BACK) \
         else {Role.OPD}
     actor = await _actor(app, query.from_user.id, allowed)
-    case = await _current(app, rid, version)
+    acts = action in (StaffAction.START, StaffAction.CLOSE)
+    case = await _current(app, rid, version, query.from_user.id if acts else None)
     if actor.role == Role.OPD and actor.agency_code != case.agency_code:
         raise NotAllowed()
     if action == StaffAction.FORWARD_MENU:
@@ -224,7 +230,8 @@ async def forward_to(query: CallbackQuery, callback_data: ForwardCb, t: Translat
                      app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Verify & forward: the picked agency gets the report."""
     actor = await _actor(app, query.from_user.id, ADMINS)
-    case = await _current(app, callback_data.report_id, callback_data.version)
+    case = await _current(app, callback_data.report_id, callback_data.version,
+                          query.from_user.id)
     action = Action.FORWARD if case.status == ReportStatus.SUBMITTED else Action.REASSIGN
     await _apply(query, callback_answer, t, app, actor, case, action, agency=callback_data.agency)
 
@@ -233,8 +240,10 @@ async def return_with(query: CallbackQuery, callback_data: ReturnCb, t: Translat
                       app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Return with a preset reason, or ask the admin to type one."""
     actor = await _actor(app, query.from_user.id, ADMINS)
-    case = await _current(app, callback_data.report_id, callback_data.version)
-    if callback_data.reason == ReturnReason.OTHER:
+    other = callback_data.reason == ReturnReason.OTHER  # asks first: nothing to replay
+    case = await _current(app, callback_data.report_id, callback_data.version,
+                          None if other else query.from_user.id)
+    if other:
         await _ask(query, t, app, case, Action.RETURN)
         return
     label = Translator("id")(f"return-reason-{callback_data.reason.value}")
@@ -341,7 +350,7 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
     if picture is not None:
         if len(draft.photos) >= MAX_PHOTOS:
             await message.reply(t("intake-photos-full", max=MAX_PHOTOS))
-        else:
+        elif not already_has(draft.photos, picture):  # else: a replayed reply
             draft = replace(draft, photos=(*draft.photos, picture))
     if note:
         draft = replace(draft, note=clean_text(note, multiline=True))

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from aiogram import html
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from complaints.lifecycle import TRANSITIONS, Action
 from complaints.model import (
@@ -30,7 +30,7 @@ from complaints.model import (
 from complaints.privacy import ANONYMOUS_CITIZEN
 from presentation.context import Names
 from presentation.deadlines import ReassignCb, clock_lines, reassigned, step_notice
-from presentation.keyboards import Button, inline_keyboard
+from presentation.keyboards import Button, inline_keyboard, main_menu
 from presentation.privacy import BlockAction, BlockCb
 from presentation.staff_callbacks import (
     CitizenAction,
@@ -201,7 +201,7 @@ def photos_of(which: Photos, case: CaseFile) -> tuple[PhotoRef, ...]:
     return {Photos.NONE: (), Photos.EVIDENCE: case.photos, Photos.PROOF: case.proof_photos}[which]
 
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 NoticeText = Callable[[Translator, str, CaseFile, Names, dict[str, str]], Rendered]
 
 
@@ -275,6 +275,19 @@ def _closed(t: Translator, key: str, case: CaseFile, names: Names,
              note=html.quote(case.resolution_note or "-")), markup
 
 
+def _submitted(t: Translator, key: str, case: CaseFile, names: Names,
+               params: dict[str, str]) -> Rendered:
+    """The tracking code and the verification due date, with the home keyboard back; an
+    anonymous or confidential report says what that flag means for it."""
+    lines = [t(key, code=case.code, revision=case.revision,
+               due=t.date(case.verify_due) if case.verify_due else "-")]
+    if case.anonymous:
+        lines.append(t("intake-submitted-anonymous"))
+    if case.confidential:
+        lines.append(t("intake-submitted-confidential"))
+    return "\n\n".join(lines), main_menu(t)
+
+
 NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.ADMIN_CARD: NoticeView("header-admin-card", _header, Photos.EVIDENCE,
                                       CardKind.ADMIN_CARD),
@@ -301,6 +314,8 @@ NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.CITIZEN_REASSIGNED: NoticeView("citizen-reassigned", reassigned),
     NoticeKind.SLA_REMINDER: NoticeView("sla-reminder", step_notice),
     NoticeKind.SLA_OVERDUE: NoticeView("sla-overdue", step_notice),
+    NoticeKind.CITIZEN_SUBMITTED: NoticeView("intake-submitted", _submitted),
+    NoticeKind.CITIZEN_RESUBMITTED: NoticeView("intake-resubmitted", _submitted),
 }
 
 

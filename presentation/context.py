@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from complaints import admin, services
@@ -43,6 +43,8 @@ class AppContext:
     uow: Callable[[], UnitOfWork]
     pending: PendingInputs
     clock: Clock = utc_now
+    # sends one held outbox row at once (the outbox worker's delivery); set by the runner
+    deliver_now: Callable[[int], Awaitable[None]] | None = None
     _citizens: dict[int, Citizen] = field(default_factory=dict)
     _names: tuple[float, Names] | None = None
 

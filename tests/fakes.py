@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -36,6 +36,7 @@ from complaints.model import (
     SlaClock,
     StaffEvent,
     StaffMember,
+    SubmittedReport,
     UnreachableChat,
 )
 
@@ -78,6 +79,7 @@ class ReportRow:
     duplicate_of: int | None = None
     photos: dict[str, tuple[PhotoRef, ...]] = field(default_factory=dict)
     clock: SlaClock = field(default_factory=SlaClock)
+    submission_key: str | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ class LinkCodeRow:
     agency_code: str | None
     expires_at: datetime
     used_at: datetime | None = None
+    used_by: tuple[int, int] | None = None  # (user, chat)
 
 
 @dataclass
@@ -170,16 +173,30 @@ class FakeReports:
 
     async def add(self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
                   created_at: datetime, verify_due: datetime,
-                  clock: SlaClock | None = None) -> int:
+                  clock: SlaClock | None = None,
+                  submission_key: str | None = None) -> int:
         """A new report at version 1, revision 1."""
+        if submission_key is not None and await self.by_submission_key(submission_key):
+            raise AssertionError(f"unique constraint: submission key {submission_key}")
         report_id = self._state.new_id()
         self._state.reports[report_id] = ReportRow(
             report_id, code, citizen_id, status, draft.category_key, draft.description,
             draft.location.latitude, draft.location.longitude, draft.landmark, created_at,
             created_at, verify_due, photos={"evidence": draft.photos},
             anonymous=draft.anonymous, confidential=draft.confidential,
-            clock=clock or SlaClock())
+            clock=clock or SlaClock(), submission_key=submission_key)
         return report_id
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        """The report a draft was filed as, if it was."""
+        for row in self._state.reports.values():
+            if row.submission_key == key:
+                assert row.verify_due is not None
+                receipt = next((n for n, notice in enumerate(self._state.outbox, 1)
+                                if notice.report_id == row.id
+                                and notice.kind == "citizen_submitted"), None)
+                return SubmittedReport(row.id, row.code, row.verify_due, receipt)
+        return None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
         """One line of the timeline."""
@@ -373,9 +390,11 @@ class FakeChats:
                             now: datetime) -> tuple[ChatPurpose, str | None] | None:
         """The code's purpose, once, before it expires; None otherwise."""
         row = self._state.link_codes.get(code)
+        if row is not None and row.used_at is not None and row.used_by == (user_id, chat_id):
+            return row.purpose, row.agency_code  # the same use, replayed
         if row is None or row.used_at is not None or row.expires_at <= now:
             return None
-        row.used_at = now
+        row.used_at, row.used_by = now, (user_id, chat_id)
         return row.purpose, row.agency_code
 
 
@@ -385,9 +404,10 @@ class FakeOutbox:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def add(self, notice: Notice, now: datetime) -> None:
-        """One message to deliver."""
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
+        """One message to deliver; its id is its position."""
         self._state.outbox.append(notice)
+        return len(self._state.outbox)
 
 
 class FakePendingInputs:

@@ -166,14 +166,15 @@ def test_link_code_binds_a_group_once(database: str) -> None:
     assert f"Link code for the opd group of PUPR: {code[1]}" in printed
     assert re.search(r"until \d{4}-\d\d-\d\d \d\d:\d\d WITA", printed)
 
-    def use(uow: Uow) -> Awaitable[object]:
-        return admin.bind_with_code(uow(), code[1], user_id=1001, chat_id=-100777,
+    def use(uow: Uow, chat_id: int = -100777) -> Awaitable[object]:
+        return admin.bind_with_code(uow(), code[1], user_id=1001, chat_id=chat_id,
                                     title="Grup PUPR", now=datetime.now(UTC))
 
     with_services(database, use)
     assert re.search(r"-100777\s+│ opd\s+│ PUPR\s+│ Grup PUPR", ok("chat", "list"))
-    with pytest.raises(InvalidInput):
-        with_services(database, use)
+    with_services(database, use)  # the same use again (a replayed update) changes nothing
+    with pytest.raises(InvalidInput):  # but the code binds no other chat
+        with_services(database, lambda uow: use(uow, -100778))
     assert "An opd group needs an agency" in refused("chat", "link-code", "--purpose", "opd")
 
 

@@ -24,10 +24,10 @@ FORWARDED = [(K.AGENCY_CARD, R.AGENCY), (K.COORDINATOR_FORWARDED, R.COORDINATOR)
              (K.CITIZEN_FORWARDED, R.CITIZEN)]
 # who is told what at each SOP step (DESIGN.md, "The SOP, step by step")
 TOLD = {
-    A.SUBMIT: [(K.ADMIN_CARD, R.ADMIN)],
+    A.SUBMIT: [(K.CITIZEN_SUBMITTED, R.CITIZEN), (K.ADMIN_CARD, R.ADMIN)],
     A.FORWARD: FORWARDED,
     A.RETURN: [(K.CITIZEN_RETURNED, R.CITIZEN)],
-    A.RESUBMIT: [(K.ADMIN_CARD, R.ADMIN)],
+    A.RESUBMIT: [(K.CITIZEN_RESUBMITTED, R.CITIZEN), (K.ADMIN_CARD, R.ADMIN)],
     A.WITHDRAW: [(K.ADMIN_WITHDRAWN, R.ADMIN)],
     A.SEND_BACK: [(K.ADMIN_SENT_BACK, R.ADMIN), (K.COORDINATOR_SENT_BACK, R.COORDINATOR)],
     A.START: [(K.CITIZEN_IN_PROGRESS, R.CITIZEN)],
@@ -91,7 +91,7 @@ def test_notices_are_addressed_from_the_move() -> None:
     assert sent_back[1].target_ref == "PUPR"
     assert sent_back[1].params == {"reason": "bukan", "reason_key": ""}
     resubmitted = notices(TRANSITIONS[A.RESUBMIT], Move(7, 100, None))
-    assert resubmitted[0].params == {"resubmitted": "True"}
+    assert resubmitted[1].params == {"resubmitted": "True"}
 
 
 def test_act_has_no_branch_per_action() -> None:
