@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from admin_cli import privacy as privacy_cli
+from admin_cli.outbox import outbox_app
 from admin_cli.queries import EXPORT_COLUMNS, ReportLine, report_lines
 from admin_cli.runtime import (
     Uow,
@@ -25,7 +27,7 @@ from admin_cli.runtime import (
     settings,
     show_table,
 )
-from complaints import admin, services, workflow
+from complaints import admin, identity, services, workflow
 from complaints.clock import utc_now
 from complaints.errors import DomainError, ReportNotFound
 from complaints.model import Agency, CaseFile, ChatPurpose, ReportStatus, Role
@@ -74,6 +76,10 @@ for sub_app, name, help_text in (
     (export_app, "export", "Data exports for the office's periodic reports."),
 ):
     app.add_typer(sub_app, name=name, help=help_text)
+app.add_typer(privacy_cli.citizen_app, name="citizen", help="Block, unblock or erase a citizen.")
+app.command("purge")(privacy_cli.purge)
+staff_app.command("erase")(privacy_cli.staff_erase)
+app.add_typer(outbox_app, name="outbox")
 
 
 class StaffRole(StrEnum):
@@ -255,8 +261,14 @@ def _category_name(names: dict[str, str], key: str) -> str:
 
 
 @report_app.command("show")
-def report_show(code: str) -> None:
-    """A report and its whole audit timeline."""
+def report_show(
+    code: str,
+    show_identity: Annotated[int | None, typer.Option(
+        "--show-identity", metavar="ADMIN_ID",
+        help="Show an anonymous report's reporter; logged under this admin's Telegram id.")
+    ] = None,
+) -> None:
+    """A report and its whole audit timeline (an anonymous reporter only with --show-identity)."""
 
     async def work(uow: Uow) -> tuple[CaseFile, dict[str, str], dict[str, str]] | None:
         try:
@@ -264,11 +276,15 @@ def report_show(code: str) -> None:
                 uow(), normalize_tracking_code(code) or code.strip().upper())
         except ReportNotFound:
             return None
+        if case.anonymous and show_identity is not None:
+            actor = await workflow.staff_actor(uow(), show_identity)
+            await identity.show_identity(uow(), report_id=case.id, actor=actor, now=utc_now())
+            case = await workflow.case_file(uow(), case.id)
         categories = {c.key: c.name_en for c in await services.list_categories(uow())}
         agencies = {a.code: a.name for a in await admin.list_agencies(uow(), True)}
         return case, categories, agencies
 
-    found = run(work)
+    found = run(work)  # a --show-identity of anyone but an admin is refused, nothing shown
     if found is None:
         fail(f"No report with that code: {code}")
     case, categories, agencies = found
@@ -276,9 +292,13 @@ def report_show(code: str) -> None:
              if case.proof_photos or case.resolution_note else None)
     rating = (f"{case.rating}/5" + (f" — {case.rating_comment}" if case.rating_comment else "")
               if case.rating is not None else None)
+    hidden = case.anonymous and show_identity is None
     show_table(("Field", "Value"), [
         ("Code", case.code),
         ("Status", case.status.value),
+        ("Privacy", ", ".join(flag for flag, on in (("anonymous", case.anonymous),
+                                                    ("confidential", case.confidential)) if on)
+         or None),
         ("Category", _category_name(categories, case.category_key)),
         ("Agency", f"{case.agency_code} ({agencies.get(case.agency_code, '?')})"
          if case.agency_code else None),
@@ -287,8 +307,11 @@ def report_show(code: str) -> None:
         ("Verify due", local(case.verify_due)),
         ("Finish due", local(case.finish_due)),
         ("Closed", local(case.closed_at)),
-        ("Reporter", f"{case.citizen_name or '-'} (Telegram ID {case.citizen_id})"),
-        ("Phone", case.citizen_phone),
+        ("Reporter", "anonymous (--show-identity ADMIN_ID shows it, logged)" if hidden
+         else f"{case.citizen_name or '-'} (Telegram ID {case.citizen_id})"),
+        ("Phone", None if hidden else case.citizen_phone),
+        ("Duplicate of", case.duplicate_of_code),
+        ("Me too", case.me_too or None),
         ("Description", case.description),
         ("Location", f"{case.location.latitude:.6f}, {case.location.longitude:.6f} "
                      f"{case.location.map_url}"),
@@ -301,7 +324,8 @@ def report_show(code: str) -> None:
     show_table(("Time", "Action", "From → to", "Actor", "Note"), (
         (local(e.at), e.action,
          f"{e.from_status.value if e.from_status else '-'} → {e.to_status.value}",
-         f"{e.actor_name or '-'} ({e.actor_role.value})", e.note)
+         f"{'-' if hidden and e.actor_role is Role.CITIZEN else e.actor_name or '-'} "
+         f"({e.actor_role.value})", e.note)
         for e in case.events), title="Timeline", empty="No timeline events.")
 
 

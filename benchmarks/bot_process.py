@@ -105,7 +105,8 @@ MAIN_MENU = ReplyKeyboardMarkup(keyboard=[
 CATEGORY_KEYBOARD = _inline(*[
     [(name, f"ct1:{key}") for key, name in CATEGORIES[i:i + 2]]
     for i in range(0, len(CATEGORIES), 2)])
-REVIEW_KEYBOARD = _inline([("📨 Kirim laporan", "in1:sd")],
+REVIEW_KEYBOARD = _inline([("📨 Kirim laporan", "in1:sd")], [("🙈 Kirim anonim", "fl1:a")],
+                          [("🔒 Rahasiakan laporan", "fl1:c")],
                           [("✏️ Ubah", "in1:ed"), ("❌ Batal", "in1:cn")])
 
 

@@ -54,6 +54,8 @@ TOKEN_ENV = "BENCH_BOT_TOKEN"
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 CODE_RE = re.compile(r"LPR-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}")
 IN_TARAKAN = (3.3000, 117.6330)
+REVIEW_BUTTONS = ["📨 Kirim laporan", "🙈 Kirim anonim", "🔒 Rahasiakan laporan", "✏️ Ubah",
+                  "❌ Batal"]
 DESCRIPTION = "Jalan berlubang besar di depan pasar, sudah dua minggu dan membahayakan motor."
 STEPS = ("start", "consent", "name", "contact", "confirm", "lapor", "photo", "location",
          "skip", "description", "category", "send")
@@ -153,6 +155,8 @@ class Citizen:
         self.sim, self.user, self.name, self.phone = sim, user, name, phone
         self.timings, self.step_timeout = timings, step_timeout
         self.think, self.random = think, random.Random(seed)
+        # pins about 220 m apart, so no citizen is offered another's report as a duplicate
+        self.pin = (IN_TARAKAN[0] + (seed % 50) * 0.002, IN_TARAKAN[1] + (seed // 50) * 0.002)
 
     async def step(self, label: str, action: Coroutine[Any, Any, Any],
                    *expected: tuple[str, ...]) -> SimMessage:
@@ -189,13 +193,13 @@ class Citizen:
         await step("confirm", user.press(confirm, "Benar"), ("Pendaftaran selesai",))
         await step("lapor", user.send_text("/lapor"), ("laporan baru",), ("Langkah 1 dari 5",))
         await step("photo", user.send_photo(), ("Foto diterima (1/5)", "Langkah 2 dari 5"))
-        await step("location", user.send_location(*IN_TARAKAN), ("Lokasi diterima",))
+        await step("location", user.send_location(*self.pin), ("Lokasi diterima",))
         await step("skip", user.send_text("Lewati ➡️"), ("Langkah 3 dari 5",))
         categories = await step("description", user.send_text(DESCRIPTION),
                                 ("Langkah 4 dari 5",))
         review = await step("category", user.press(categories, "Jalan dan jembatan"),
                             ("Langkah 5 dari 5",))
-        if review.buttons != ["📨 Kirim laporan", "✏️ Ubah", "❌ Batal"]:
+        if review.buttons != REVIEW_BUTTONS:
             raise StepFailed(f"category: review buttons {review.buttons!r}")
         done = await step("send", user.press(review, "Kirim laporan"), ("Laporan terkirim",))
         match = CODE_RE.search(done.content)
@@ -413,7 +417,7 @@ async def warm_up(sim: StampingSimulator, options: Options) -> None:
         user = sim.user(f"Pemanasan{index}")
         try:
             await Citizen(sim, user, f"Pemanasan {citizen_name(index)}", f"62813{index:08d}",
-                          Timings(), options.step_timeout).run()
+                          Timings(), options.step_timeout, seed=1000 + index).run()
         except StepFailed as exc:
             raise RuntimeError(f"warm-up citizen failed: {exc}") from None
 

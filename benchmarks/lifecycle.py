@@ -114,6 +114,7 @@ class Outcome:
     accepted_drops: Counter[int] = field(default_factory=Counter)  # chat -> unknowable ones
     out_of_order: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # notices a closed complaint never got
+    repeated: list[str] = field(default_factory=list)  # what was sent more than once, where
     codes: dict[int, str] = field(default_factory=dict)  # complaint index -> tracking code
     filed: set[int] = field(default_factory=set)  # complaints whose citizen pressed Send
     outbox_lag: list[float] = field(default_factory=list)
@@ -144,6 +145,11 @@ class Outcome:
 def description(index: int) -> str:
     """A description unique to one citizen's complaint (how the database is checked)."""
     return f"Jalan berlubang nomor {index} di depan pasar, sudah dua minggu membahayakan motor."
+
+
+def pin(index: int) -> tuple[float, float]:
+    """A location in Tarakan of its own, about 330 m from any other complaint's (no duplicates)."""
+    return 3.26 + (index % 60) * 0.003, 117.56 + (index // 60) * 0.003
 
 
 # ---------------------------------------------------------------- the people
@@ -205,7 +211,9 @@ class People:
                 and (buttons is None or buttons in m.buttons),
                 chat=chat, timeout=self.plan.step_timeout)
         except AssertionError:
-            raise StepStuck(f"{step}: no {fragments!r} within {self.plan.step_timeout}s") from None
+            wanted = " / ".join(f[:40] for f in fragments)
+            raise StepStuck(f"{step}: no {wanted!r} within {self.plan.step_timeout}s; last:\n"
+                            f"{self.sim.transcript(state.id, last=4)}") from None
         self.answers.append(time.perf_counter() - started)
         return found
 
@@ -235,7 +243,7 @@ class People:
         await say(citizen.send_text("/lapor"), text("intake-photos", max=5), step="lapor")
         self.marks["mid-wizard"] += 1
         await say(citizen.send_photo(), text("intake-location"), step="photo")
-        await say(citizen.send_location(3.3, 117.633), text("intake-landmark"), step="pin")
+        await say(citizen.send_location(*pin(index)), text("intake-landmark"), step="pin")
         await say(citizen.send_text(text("btn-skip")), text("intake-description"), step="skip")
         categories = await say(citizen.send_text(description(index)), text("intake-category"),
                                step="description")
@@ -346,11 +354,11 @@ async def query(database_url: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 async def settle(database_url: str, within: float) -> int:
-    """Wait until the outbox has nothing pending; returns how many rows are still pending."""
+    """Wait until the outbox has sent what it can; returns the rows still pending or claimed."""
     deadline = time.monotonic() + within
     while True:
-        [(pending,)] = await query(database_url,
-                                   "SELECT count(*) FROM outbox WHERE status = 'pending'")
+        [(pending,)] = await query(database_url, "SELECT count(*) FROM outbox "
+                                                 "WHERE status IN ('pending', 'sending')")
         if not pending or time.monotonic() > deadline:
             return int(pending)
         await asyncio.sleep(0.5)
@@ -368,15 +376,7 @@ async def check(outcome: Outcome, sim: LifecycleSimulator, people: People,
                                          "WHERE status = 'sent' AND sent_at IS NOT NULL")
     outcome.outbox_lag = [(_when(sent) - _when(created)).total_seconds()
                           for created, sent in lag_rows]
-    sends: Counter[tuple[Any, ...]] = Counter()
-    for call in sim.calls:
-        if call.method.lower() in SEND_METHODS and call.ok:
-            sends[(call.params.get("chat_id"), call.method,
-                   str(call.params.get("text") or call.params.get("caption") or ""),
-                   str(call.params.get("photo") or call.params.get("media") or ""))] += 1
-    for (chat, *_), count in sends.items():
-        if count > 1:
-            outcome.duplicate_sends[int(chat)] += count - 1
+    repeated_sends(outcome, sim)
     outcome.accepted_drops = Counter(sim.accepted_sends)
     outcome.injected = Counter(sim.injected)
     order = ("intake-submitted", "citizen-forwarded", "citizen-in-progress", "citizen-closed")
@@ -394,6 +394,39 @@ async def check(outcome: Outcome, sim: LifecycleSimulator, people: People,
             outcome.out_of_order.append(f"citizen {index}: {dict(zip(order, seen, strict=True))}")
         if sum(code in m.content for m in coordinator) < 2:  # forwarded, then closed
             outcome.missing.append(f"coordinator: {code}")
+
+
+def repeated_sends(outcome: Outcome, sim: LifecycleSimulator) -> None:
+    """Sends repeated in a chat: the same method and body accepted twice.
+
+    Copies later edited into different messages are distinct (a "card is being sent" line
+    that becomes the card); of the others, all but one are repeats, and a copy never edited
+    while a twin was (a card whose buttons and status nobody updates) is one too.
+    """
+    groups: dict[tuple[Any, ...], list[tuple[bool, str]]] = {}
+    for call in sim.calls:
+        if call.method.lower() not in SEND_METHODS or not call.ok:
+            continue
+        chat = call.params.get("chat_id")
+        body = str(call.params.get("text") or call.params.get("caption")
+                   or call.params.get("photo") or call.params.get("media"))
+        answer = call.response if isinstance(call.response, list) else [call.response]
+        for position, sent in enumerate(answer):  # an album: one message per picture
+            message_id = sent.get("message_id") if isinstance(sent, dict) else None
+            found = next((m for m in sim.chat_messages(int(chat), include_deleted=True)
+                          if m.message_id == message_id), None)
+            if found is not None:
+                groups.setdefault((chat, call.method, body, position), []).append(
+                    (found.edited, found.content))
+    for (chat, method, body, _), copies in groups.items():
+        edited = {content for was_edited, content in copies if was_edited}
+        untouched = [content for was_edited, content in copies if not was_edited]
+        extra = len(untouched) - (0 if edited else 1)
+        if len(edited) < len([c for c in copies if c[0]]):  # edited into the same thing twice
+            extra += len([c for c in copies if c[0]]) - len(edited)
+        if extra > 0:
+            outcome.duplicate_sends[int(chat)] += extra
+            outcome.repeated.append(f"{extra + 1}x {method} to {chat}: {body[:90]!r}")
 
 
 def _when(value: Any) -> datetime:
@@ -574,8 +607,10 @@ def details(outcome: Outcome) -> list[str]:
     if outcome.unexplained_duplicates:
         lines.append(f"  ! {outcome.unexplained_duplicates} duplicate send(s) not explained by "
                      "a connection dropped after Telegram accepted")
+        lines.extend(f"    {item}" for item in outcome.repeated[:4])
     if outcome.outbox_unsent:
-        lines.append(f"  ! {outcome.outbox_unsent} outbox row(s) still pending 30 s after")
+        lines.append(f"  ! {outcome.outbox_unsent} outbox row(s) still pending or claimed 30 s "
+                     "after the run")
     return lines
 
 

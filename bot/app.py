@@ -19,12 +19,15 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.deadlines import DeadlineScheduler
 from bot.inline_filters import run_filters_inline
 from bot.isolation import ReleasingEventIsolation
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
+from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
 from bot.warmup import keep_response_models
+from complaints.clock import Clock, utc_now
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
 from conversations import intake, registration
@@ -34,7 +37,18 @@ from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import common, errors, fallback, followup, staff
+from handlers import (
+    abuse,
+    common,
+    deadlines,
+    delivery,
+    errors,
+    fallback,
+    followup,
+    privacy,
+    staff,
+    trust,
+)
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -47,7 +61,7 @@ def create_bot(settings: Settings, token: str,
     """A Bot talking to BOT_API_URL (Telegram, a self-hosted server, or the simulator)."""
     keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
-    session.middleware(retry or RetryRequestMiddleware())
+    session.middleware(retry or RetryRequestMiddleware(max_retry_after=settings.max_retry_after))
     return Bot(token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML,
                                             link_preview_is_disabled=True))
@@ -57,11 +71,14 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     """Routers in priority order: errors, global commands, wizards, then fallbacks."""
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
+    dispatcher.update.outer_middleware(abuse.AbuseGuard())  # blocked and flooding senders stop
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), staff.create_router(), staff.create_private_router(),
+        errors.create_router(), abuse.create_router(), delivery.create_router(),
+        deadlines.create_router(), trust.create_router(), staff.create_router(),
+        staff.create_private_router(),
         *(module.create_router() for module in (
-            common, followup, registration, intake, fallback)))
+            privacy, common, followup, registration, intake, fallback)))
     run_filters_inline(dispatcher)
     return dispatcher
 
@@ -80,10 +97,10 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
 COMMANDS = {
     "id": [("lapor", "Buat laporan"), ("status", "Laporan saya"), ("profil", "Profil"),
            ("bahasa", "Ganti bahasa"), ("batal", "Batalkan"), ("kembali", "Mundur satu langkah"),
-           ("help", "Bantuan")],
+           ("data_saya", "Data saya"), ("hapus_data", "Hapus data saya"), ("help", "Bantuan")],
     "en": [("lapor", "New report"), ("status", "My reports"), ("profil", "Profile"),
            ("bahasa", "Language"), ("batal", "Cancel"), ("kembali", "Back one step"),
-           ("help", "Help")],
+           ("data_saya", "My data"), ("hapus_data", "Erase my data"), ("help", "Help")],
 }
 
 
@@ -103,7 +120,8 @@ class Application:
 
 @contextlib.asynccontextmanager
 async def application(settings: Settings, token: str, *, migrate: bool = True,
-                      poll_timeout: int = 25) -> AsyncIterator[Application]:
+                      poll_timeout: int = 25, clock: Clock = utc_now,
+                      ) -> AsyncIterator[Application]:
     """Build the whole bot; closes every resource on exit."""
     if migrate:
         await upgrade_async(settings.database_url)
@@ -114,7 +132,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
-    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow))
+    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow, clock),
+                         clock=clock)
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
     if isinstance(storage, SqlStorage):
@@ -151,20 +170,29 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)
+        if app.context.single_process:  # after a crash nobody else can be sending these
+            await app.outbox.reclaim(app.context.clock())
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
+        app.context.deliver_now = outbox.deliver_now
         sender = asyncio.create_task(outbox.run())
-        workers = [sender]
+        scheduler = DeadlineScheduler(app.context)
+        workers = [sender, asyncio.create_task(scheduler.run())]
         if lookup is not None:  # without a geocoder reports wait, unchecked, for one
             workers.append(asyncio.create_task(address_worker(app.context, lookup,
                                                                 app.wakeups.addresses)))
+        if app.settings.retention_days:  # off by default: the office decides the period
+            workers.append(asyncio.create_task(retention_worker(
+                app.context, app.settings.retention_days,
+                app.settings.retention_check_hours * 3600)))
         try:
             me = await app.bot.get_me()
             log.info("bot @%s is polling", me.username)
             await app.polling.run()
         finally:
             outbox.stop()
-            await asyncio.wait([sender], timeout=app.settings.stop_timeout)
+            scheduler.stop()
+            await asyncio.wait(workers[:2], timeout=app.settings.stop_timeout)
             for worker in workers:
                 worker.cancel()
             for worker in workers:

@@ -1,4 +1,7 @@
-"""Logging that never shows the bot token, even inside tracebacks and Bot API URLs."""
+"""Logging that never shows the bot token, even inside tracebacks and Bot API URLs, nor what
+citizens sent (names, phone numbers, texts), also at LOG_LEVEL=DEBUG: our own log lines carry
+ids and tracking codes only, and the libraries that would log updates, requests or SQL
+parameters at DEBUG are held at INFO or above."""
 
 from __future__ import annotations
 
@@ -29,13 +32,42 @@ class TokenMaskingFormatter(logging.Formatter):
         return mask_secrets(super().format(record), self.secrets)
 
 
-def setup_logging(level: str = "INFO", token: str | None = None) -> None:
-    """Root logging to stderr through the masking formatter."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(TokenMaskingFormatter(secrets=(token,) if token else ()))
+# Loggers that would write message contents or SQL parameters (names, phones, descriptions)
+# at DEBUG: aiogram's dispatcher and event logs, SQLAlchemy's statement echo with parameters,
+# aiohttp's client and the drivers. They keep their warnings and errors.
+QUIET = {"aiogram": logging.INFO, "aiogram.event": logging.WARNING,
+         "aiogram.dispatcher": logging.INFO, "sqlalchemy": logging.WARNING,
+         "aiosqlite": logging.WARNING, "asyncpg": logging.WARNING, "aiohttp": logging.INFO,
+         "redis": logging.INFO, "asyncio": logging.INFO, "geopy": logging.INFO}
+# Anything shaped like an Indonesian phone number, should a library line still carry one.
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?62|0)8\d{8,11}(?!\d)")
+
+
+def mask_personal(text: str) -> str:
+    """Hide phone-number-shaped digits (a last net: names and texts are never logged)."""
+    return PHONE_RE.sub("<phone>", text)
+
+
+class PrivacyFormatter(TokenMaskingFormatter):
+    """The token mask plus the phone-number mask."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal(super().format(record))
+
+
+def install_logging(handler: logging.Handler, level: str = "INFO",
+                    token: str | None = None) -> None:
+    """Root logging through `handler` and the masking formatter; chatty libraries held back."""
+    handler.setFormatter(PrivacyFormatter(secrets=(token,) if token else ()))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    for name, floor in QUIET.items():
+        logging.getLogger(name).setLevel(max(floor, root.level))
+
+
+def setup_logging(level: str = "INFO", token: str | None = None) -> None:
+    """Root logging to stderr through the masking formatter."""
+    install_logging(logging.StreamHandler(), level, token)

@@ -2,9 +2,11 @@
 
 Rows are claimed with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), rendered from the
 report's current state in the reader's language, and sent. 429 waits `retry_after` and pauses
-that chat; 5xx and network errors back off; 403 (blocked, kicked) is recorded as
-undeliverable; a group that became a supergroup is followed to its new id. A row sent in parts
-(photos, then the card) remembers which parts went out, so a retry never repeats them.
+that chat; 5xx and network errors back off; a citizen's 403 (blocked) is recorded as
+undeliverable, a staff chat that cannot be reached parks the row until it can (and staff are
+told, handlers/delivery.py); a group that became a supergroup is followed to its new id. A row
+sent in parts (photos, then the card) remembers which parts went out, so a retry never repeats
+them; a card is recorded as a placeholder before it gets its buttons (see _placeholder).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
@@ -25,10 +29,18 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    ReplyKeyboardMarkup,
+)
 
-from complaints import admin, workflow
+from bot.photo_privacy import CleanFiles
+from bot.retry import IN_HANDLER
+from complaints import admin, delivery, workflow
 from complaints.model import (
+    CardKind,
     CaseFile,
     ChatPurpose,
     NoticeKind,
@@ -36,15 +48,20 @@ from complaints.model import (
     PhotoKind,
     PhotoRef,
 )
+from complaints.privacy import ANONYMOUS_CITIZEN
 from db.outbox import OutboxItem, OutboxStore
+from handlers.delivery import StaffAlerts
 from presentation.cards import NOTICES, card_buttons, photos_of, render_notice, staff_card
 from presentation.context import AppContext, Names
+from presentation.deadlines import render_summary
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 MAX_ATTEMPTS = 10
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
+REPLYING: ContextVar[bool] = ContextVar("replying", default=False)  # see deliver_now
 
 
 class NoChatBound(Exception):
@@ -74,6 +91,8 @@ class Pacer:
 
     async def wait(self, chat_id: int) -> None:
         """Sleep until this chat and the bot as a whole may send again."""
+        if REPLYING.get():
+            return  # a handler's answer to the user's own action, unpaced like every reply
         now = time.monotonic()
         self._forget_idle(now)
         interval = self.group_interval if chat_id < 0 else self.private_interval
@@ -95,8 +114,11 @@ class OutboxWorker:
         self.app = app
         self.pacer = pacer
         self.staff_t = Translator(app.settings.default_language, app.settings.zone)
+        self.clean_files = CleanFiles(bot)
+        self.alerts = StaffAlerts(bot, app)
 
     _stopping = False
+    _chat_id: int | None = None  # the chat of the row being delivered, once resolved
 
     def stop(self) -> None:
         """Finish the row being sent, hand the other claimed rows back, then return."""
@@ -125,9 +147,26 @@ class OutboxWorker:
             await self.deliver(item)
         return len(items)
 
+    async def deliver_now(self, item_id: int) -> None:
+        """Send a row its writer holds (a citizen's tracking code) at once, beside the queue.
+
+        Called from a handler, but a long 429 puts the row back for the worker instead of
+        holding the handler (IN_HANDLER off)."""
+        item = await self.store.held(item_id)
+        if item is None:
+            return
+        patient, replying = IN_HANDLER.set(False), REPLYING.set(True)
+        try:
+            await self.deliver(item)
+        finally:
+            IN_HANDLER.reset(patient)
+            REPLYING.reset(replying)
+
     async def deliver(self, item: OutboxItem) -> None:
         """Send one row and record the outcome."""
         now = self.app.clock
+        self._chat_id = None  # set once the row's chat is known
+        staff = item.target != NoticeTarget.CITIZEN.value
         try:
             await self._deliver(item)
         except TelegramRetryAfter as exc:
@@ -139,24 +178,63 @@ class OutboxWorker:
             await self.store.move_chat(old, exc.migrate_to_chat_id)
             await self.store.retry(item.id, now(), f"group {old} moved to {exc.migrate_to_chat_id}")
         except TelegramForbiddenError as exc:
-            log.info("outbox %s undeliverable: %s", item.id, exc.message)
-            await self.store.done(item.id, now(), "undeliverable", exc.message)
+            if staff and self._chat_id is not None:
+                await self._park(item, self._chat_id, exc.message)
+            else:
+                log.info("outbox %s undeliverable: %s", item.id, exc.message)
+                await self._trouble(item, "undeliverable", exc.message)
         except NoChatBound as exc:
             await self.store.retry(item.id, now() + timedelta(seconds=60), str(exc))
-        except (TelegramServerError, TelegramNetworkError) as exc:
+        except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
             if item.attempts >= MAX_ATTEMPTS:
-                await self.store.done(item.id, now(), "failed", str(exc))
+                await self._trouble(item, "failed", str(exc))
             else:
                 delay = min(300.0, 2.0 ** item.attempts)
-                await self.store.retry(item.id, now() + timedelta(seconds=delay), str(exc))
+                await self.store.retry(item.id, now() + timedelta(seconds=delay), str(exc),
+                                       self._chat_id)
         except TelegramBadRequest as exc:
-            log.warning("outbox %s refused by Telegram: %s", item.id, exc.message)
-            await self.store.done(item.id, now(), "failed", exc.message)
+            if staff and self._chat_id is not None and delivery.unreachable_error(exc.message):
+                await self._park(item, self._chat_id, exc.message)
+            else:
+                log.warning("outbox %s refused by Telegram: %s", item.id, exc.message)
+                await self._trouble(item, "failed", exc.message)
         except Exception as exc:
             log.exception("outbox %s failed", item.id)
-            await self.store.done(item.id, now(), "failed", repr(exc))
+            await self._trouble(item, "failed", repr(exc))
         else:
-            await self.store.done(item.id, now())
+            await self.store.done(item.id, now(), chat_id=self._chat_id)
+            if staff and self._chat_id is not None:
+                await self._reached(self._chat_id)
+
+    async def _park(self, item: OutboxItem, chat_id: int, error: str) -> None:
+        """A staff chat cannot be reached: the row waits for it, and staff are told at once
+        (when the chat is newly lost, and whenever another report's card starts waiting)."""
+        log.warning("outbox %s: staff chat %s cannot be reached: %s", item.id, chat_id, error)
+        await self.store.park(item.id, chat_id, error)
+        lost = await delivery.chat_lost(self.app.uow(), chat_id, error, self.app.clock())
+        if lost is None and NOTICES[NoticeKind(item.kind)].card is not None:
+            lost = await delivery.unreachable_chat(self.app.uow(), chat_id)
+        if lost is not None:
+            await self.alerts.chat_lost(lost)
+
+    async def _reached(self, chat_id: int) -> None:
+        """A send to a chat marked unreachable went through: what waits for it goes now."""
+        if not await self.store.unreachable(chat_id):
+            return
+        binding = await admin.chat_binding(self.app.uow(), chat_id)
+        count = await delivery.chat_back(self.app.uow(), chat_id, self.app.clock())
+        if count is not None and binding is not None:
+            await self.alerts.chat_back(binding.purpose, binding.agency_code, chat_id, count)
+
+    async def _trouble(self, item: OutboxItem, status: str, error: str) -> None:
+        """Failed for good or undeliverable: recorded, and the superadmins hear of it at most
+        once per chat per hour."""
+        now = self.app.clock()
+        await self.store.done(item.id, now, status, error, self._chat_id)
+        chat_id = self._chat_id if self._chat_id is not None else 0
+        if await self.store.may_alert(chat_id, now):
+            count, codes = await self.store.waiting(chat_id, troubles=True)
+            await self.alerts.trouble(chat_id, max(count, 1), codes, error)
 
     # ------------------------------------------------------------ rendering and sending
 
@@ -166,6 +244,9 @@ class OutboxWorker:
         return binding.chat_id if binding else None
 
     async def _deliver(self, item: OutboxItem) -> None:
+        if item.report_id is None:
+            await self._deliver_summary(item)
+            return
         case = await workflow.case_file(self.app.uow(), item.report_id)
         names = await self.app.names()
         kind, target, params = NoticeKind(item.kind), NoticeTarget(item.target), dict(item.params)
@@ -174,7 +255,11 @@ class OutboxWorker:
             return
         if target is NoticeTarget.CITIZEN:
             chat_id: int | None = int(item.target_ref or case.citizen_id)
-            t = Translator(case.citizen_language, self.app.settings.zone)
+            if chat_id == ANONYMOUS_CITIZEN:
+                return  # the report was anonymised: nobody is left to tell
+            # a follower of the report ("me too") reads it in their own language
+            t = Translator(params.get("language") or case.citizen_language,
+                           self.app.settings.zone)
         else:
             purpose = STAFF_CHATS[target]
             chat_id = await self._chat(purpose, item.target_ref if purpose == ChatPurpose.OPD
@@ -186,12 +271,58 @@ class OutboxWorker:
             t = self.staff_t
             # a staff row is addressed about an agency: one-liners name it if the report has none
             params.setdefault("agency", item.target_ref or "")
+        self._chat_id = chat_id
         view = NOTICES[kind]
         await self._send_photos(item, params, chat_id, photos_of(view.photos, case))
-        text, markup = render_notice(t, kind, case, names, params)
-        message_id = await self._send_text(item, params, chat_id, text, markup)
-        if view.card is not None and message_id is not None:
-            await admin.record_card(self.app.uow(), case.id, chat_id, message_id, view.card)
+        text, markup = render_notice(t, kind, case, names, params, now=self.app.clock())
+        if view.card is None:
+            await self._send_text(item, params, chat_id, text, markup)
+            return
+        posted = params.get("_card")
+        if not posted or posted[0] != chat_id:
+            posted = await self._placeholder(item, params, chat_id, t, case, view.card)
+        if not await self._fill(chat_id, posted[1], text, markup):  # a member deleted it
+            posted = await self._placeholder(item, params, chat_id, t, case, view.card)
+            await self._fill(chat_id, posted[1], text, markup)
+
+    async def _placeholder(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
+                           t: Translator, case: CaseFile, card: CardKind) -> list[int]:
+        """A card goes out as a bare placeholder first, recorded before it becomes the card:
+        a crash can then leave at most a placeholder untracked (the report's code, so members
+        are notified of something useful), never a card with buttons and a status line nobody
+        updates. The row remembers it, so a retry fills it in instead of posting another."""
+        message_id = await self._send_text(item, params, chat_id,
+                                          t("card-sending", code=case.code))
+        await admin.record_card(self.app.uow(), case.id, chat_id, message_id, card)
+        params["_card"] = [chat_id, message_id]
+        await self.store.progress(item.id, params)
+        return params["_card"]
+
+    async def _fill(self, chat_id: int, message_id: int, text: str,
+                    markup: InlineKeyboardMarkup | None) -> bool:
+        """Turn the recorded placeholder into the card; False if it is gone."""
+        try:
+            await self.bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                             reply_markup=markup, disable_web_page_preview=True)
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:  # filled before a crash, or by a refresh
+                return True
+            if "message to edit not found" in exc.message:
+                return False
+            raise
+        return True
+
+    async def _deliver_summary(self, item: OutboxItem) -> None:
+        """A notice about no one report (the escalation list, the digest) to a staff chat."""
+        purpose = STAFF_CHATS[NoticeTarget(item.target)]
+        chat_id = await self._chat(purpose, item.target_ref)
+        if chat_id is None:
+            if purpose == ChatPurpose.COORDINATOR:
+                return  # informational only, as the coordinator's other notices
+            raise NoChatBound(f"no {purpose.value} chat bound")
+        text, markup = render_summary(self.staff_t, NoticeKind(item.kind), await self.app.names(),
+                                      dict(item.params))
+        await self._send_text(item, dict(item.params), chat_id, text, markup)
 
     async def _send_photos(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
                            photos: tuple[PhotoRef, ...]) -> None:
@@ -206,16 +337,27 @@ class OutboxWorker:
                 InputMediaPhoto(media=p.file_id) for p in pictures])
         elif pictures:
             await self.bot.send_photo(chat_id, pictures[0].file_id)
-        if len(files) >= 2:
-            await self.bot.send_media_group(chat_id, [
-                InputMediaDocument(media=p.file_id) for p in files])
-        elif files:
-            await self.bot.send_document(chat_id, files[0].file_id)
+        await self._send_files(chat_id, files)
         params["_photos_sent"] = True
         await self.store.progress(item.id, params)
 
+    async def _send_files(self, chat_id: int, files: list[PhotoRef]) -> None:
+        """Pictures sent as files go out as clean copies, without EXIF (GPS) metadata."""
+        sources = [(p, await self.clean_files.source(p.file_id)) for p in files]
+        sources = [(p, source) for p, source in sources if source is not None]
+        if len(sources) >= 2:
+            sent = await self.bot.send_media_group(chat_id, [
+                InputMediaDocument(media=source) for _, source in sources])
+        elif sources:
+            sent = [await self.bot.send_document(chat_id, sources[0][1])]
+        else:
+            return
+        for (photo, _), message in zip(sources, sent, strict=False):
+            if message.document is not None:
+                self.clean_files.remember(photo.file_id, message.document.file_id)
+
     async def _send_text(self, item: OutboxItem, params: dict[str, Any], chat_id: int,
-                         text: str, markup: InlineKeyboardMarkup | None = None) -> int | None:
+                         text: str, markup: Markup = None) -> int:
         await self.pacer.wait(chat_id)
         message = await self.bot.send_message(chat_id, text, reply_markup=markup,
                                               disable_web_page_preview=True)
@@ -225,10 +367,15 @@ class OutboxWorker:
         """Every posted card of the report shows its current status and only live buttons."""
         t = self.staff_t
         for card in await self.store.cards(case.id):
+            binding = await admin.chat_binding(self.app.uow(), card.chat_id)
+            holder = binding.agency_code if binding else None  # a card left in an old agency
             await self.pacer.wait(card.chat_id)
-            with contextlib.suppress(TelegramBadRequest):  # not modified / deleted by a member
+            # not modified / deleted by a member / a chat that cannot be reached now (its cards
+            # are refreshed when the bot is back there)
+            with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
                 await self.bot.edit_message_text(
-                    text=staff_card(t, card.kind, case, names),
+                    text=staff_card(t, card.kind, case, names, now=self.app.clock(),
+                                    holder=holder),
                     chat_id=card.chat_id, message_id=card.message_id,
-                    reply_markup=card_buttons(t, card.kind, case),
+                    reply_markup=card_buttons(t, card.kind, case, holder),
                     disable_web_page_preview=True)

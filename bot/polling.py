@@ -15,10 +15,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from bot.retry import IN_HANDLER
 from db.inbox import UpdateInbox
 
 log = logging.getLogger(__name__)
@@ -94,7 +100,9 @@ class ReliablePolling:
                 except TelegramRetryAfter as exc:
                     await asyncio.sleep(exc.retry_after)
                     continue
-                except (TelegramNetworkError, TelegramServerError) as exc:
+                except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
+                    # ClientDecodeError: an HTML error page instead of JSON (a 502 from the
+                    # front end), or an answer this aiogram cannot read; both pass with time
                     failures += 1
                     delay = min(30.0, 0.5 * 2 ** min(failures, 6))
                     log.warning("getUpdates failed (%s); retrying in %.1fs",
@@ -140,12 +148,15 @@ class ReliablePolling:
 
     async def _handle(self, update_id: int, payload: dict[str, Any],
                       update: Update | None) -> None:
+        patient = IN_HANDLER.set(True)  # a reply waits out a long 429 instead of being dropped
         try:
             if update is None:  # read back from the inbox after a restart
                 update = Update.model_validate(payload, context={"bot": self.bot})
             await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
         except Exception:
             log.exception("update %s failed; recorded as handled so it cannot loop", update_id)
+        finally:
+            IN_HANDLER.reset(patient)
         self._handled.append(update_id)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_handled())

@@ -1,19 +1,56 @@
-"""Retries for Bot API calls: aiogram retries nothing, Telegram asks us to (429, 5xx)."""
+"""Retries for Bot API calls: aiogram retries nothing, Telegram asks us to (429, 5xx).
+
+A 502 whose body is an HTML page (Telegram's front end answers so at times) reaches aiogram
+as ClientDecodeError, not TelegramServerError: it is the same outage and is retried the same
+way. "message is not modified" means the message already shows what the edit asked for (a
+replayed update, two people pressing at once): it is answered as a successful edit.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    EditMessageCaption,
+    EditMessageMedia,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetUpdates,
+    TelegramMethod,
+)
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
+# Set while a handler runs: its replies wait out any 429 (they only hold up their own chat,
+# and an update not finished at a stop runs again on the next start); the outbox's sends give
+# up past max_retry_after and put the row back, so one long wait never stalls every chat.
+IN_HANDLER: ContextVar[bool] = ContextVar("in_handler", default=False)
+HANDLER_MAX_WAIT = 3600.0
+EDITS = (EditMessageText, EditMessageCaption, EditMessageReplyMarkup, EditMessageMedia)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A 5xx, or an answer that was no Bot API JSON at all (an HTML error page): retry later."""
+    return isinstance(exc, TelegramServerError) or (
+        isinstance(exc, ClientDecodeError) and isinstance(exc.data, str))
+
+
+def is_not_modified(exc: BaseException) -> bool:
+    """Telegram refused an edit because the message already looks like that."""
+    return isinstance(exc, TelegramBadRequest) and "message is not modified" in exc.message
 
 
 class RetryRequestMiddleware(BaseRequestMiddleware):
@@ -37,14 +74,20 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
-                if attempt == self.attempts or exc.retry_after > self.max_retry_after:
+                limit = HANDLER_MAX_WAIT if IN_HANDLER.get() else self.max_retry_after
+                if attempt == self.attempts or exc.retry_after > limit:
                     raise
                 log.info("%s: 429, waiting %ss", method.__api_method__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
-            except TelegramServerError:
-                if attempt == self.attempts:
+            except (TelegramServerError, ClientDecodeError) as exc:
+                if attempt == self.attempts or not is_outage(exc):
                     raise
                 await asyncio.sleep(self._backoff(attempt))
+            except TelegramBadRequest as exc:
+                if isinstance(method, EDITS) and is_not_modified(exc):
+                    log.debug("%s: message is not modified", method.__api_method__)
+                    return True  # type: ignore[return-value]  # edits may answer True
+                raise
             except TelegramNetworkError:
                 # The request may have reached Telegram: a send is repeated once at most.
                 network_retries += 1

@@ -7,10 +7,12 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from complaints import delivery
 from complaints.errors import InvalidInput, NotAllowed
 from complaints.model import Agency, CardKind, ChatBinding, ChatPurpose, Role, StaffMember
 from complaints.ports import UnitOfWork
 from complaints.tracking import ALPHABET
+from complaints.validation import clean_text
 
 LINK_CODE_TTL = timedelta(hours=24)
 _AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
@@ -33,13 +35,13 @@ async def _active_agency(uow: UnitOfWork, code: str) -> str:
 
 async def add_agency(uow: UnitOfWork, code: str, name: str) -> Agency:
     """A new agency (OPD); its code is short and upper case, e.g. PUPR."""
-    code = _agency_code(code)
-    if not name.strip() or len(name.strip()) > 120:
+    code, name = _agency_code(code), clean_text(name)
+    if not name or len(name) > 120:
         raise InvalidInput("error-agency-name")
     async with uow:
         if await uow.agencies.get(code) is not None:
             raise InvalidInput("error-agency-exists", code=code)
-        agency = Agency(code, name.strip())
+        agency = Agency(code, name)
         await uow.agencies.save(agency)
         await uow.commit()
         return agency
@@ -48,6 +50,7 @@ async def add_agency(uow: UnitOfWork, code: str, name: str) -> Agency:
 async def edit_agency(uow: UnitOfWork, code: str, *, name: str | None = None,
                       active: bool | None = None) -> Agency:
     """Rename, deactivate or reactivate an agency (reports keep their history)."""
+    name = clean_text(name) if name is not None else None
     async with uow:
         agency = await uow.agencies.get(_agency_code(code))
         if agency is None:
@@ -94,7 +97,8 @@ async def add_staff(uow: UnitOfWork, telegram_id: int, name: str, role: Role,
         raise InvalidInput("error-staff-role")
     if (role == Role.OPD) != (agency_code is not None):
         raise InvalidInput("error-staff-agency")
-    if len(name.strip()) > 100:
+    name = clean_text(name)  # shown in every card's "last action": nothing invisible in it
+    if len(name) > 100:
         raise InvalidInput("error-name-length", min=1, max=100)
     async with uow:
         if agency_code is not None:
@@ -134,6 +138,7 @@ async def bind_chat(uow: UnitOfWork, chat_id: int, purpose: ChatPurpose, agency_
             await _active_agency(uow, agency_code)
         binding = ChatBinding(chat_id, purpose, agency_code, title)
         await uow.chats.bind(binding, now)
+        await delivery.rebound(uow, binding)
         await uow.commit()
         return binding
 
@@ -156,6 +161,13 @@ async def chat_binding(uow: UnitOfWork, chat_id: int) -> ChatBinding | None:
     """What a chat is bound to, if anything."""
     async with uow:
         return await uow.chats.get(chat_id)
+
+
+async def chat_for(uow: UnitOfWork, purpose: ChatPurpose,
+                   agency_code: str | None = None) -> ChatBinding | None:
+    """The chat bound to a purpose (the newest, if several were bound)."""
+    async with uow:
+        return await uow.chats.find(purpose, agency_code)
 
 
 async def new_link_code(uow: UnitOfWork, purpose: ChatPurpose, agency_code: str | None,
@@ -183,6 +195,7 @@ async def bind_with_code(uow: UnitOfWork, code: str, *, user_id: int, chat_id: i
         purpose, agency_code = used
         binding = ChatBinding(chat_id, purpose, agency_code, title)
         await uow.chats.bind(binding, now)
+        await delivery.rebound(uow, binding)
         await uow.commit()
         return binding
 

@@ -17,8 +17,8 @@ stateDiagram-v2
     FORWARDED --> SUBMITTED: send_back + reason (opd) · starts verify · stops finish
     IN_PROGRESS --> SUBMITTED: send_back + reason (opd) · starts verify · stops finish
     FORWARDED --> IN_PROGRESS: start (opd)
-    FORWARDED --> FORWARDED: reassign + agency (admin, superadmin) · starts finish
-    IN_PROGRESS --> FORWARDED: reassign + agency (admin, superadmin) · starts finish
+    FORWARDED --> FORWARDED: reassign + agency (admin, coordinator, superadmin) · starts finish
+    IN_PROGRESS --> FORWARDED: reassign + agency (admin, coordinator, superadmin) · starts finish
     IN_PROGRESS --> RESOLVED: resolve + proof (opd) · stops finish
     RESOLVED --> IN_PROGRESS: reject_proof + reason (admin, superadmin)
     RESOLVED --> CLOSED: close (admin, superadmin)
@@ -132,6 +132,7 @@ TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
         _t(Action.SUBMIT, set(), SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.CITIZEN_SUBMITTED, Recipient.CITIZEN),
            Tell(NoticeKind.ADMIN_CARD, Recipient.ADMIN),
            starts=Deadline.VERIFY),
         _t(Action.FORWARD, {SUBMITTED}, FORWARDED, ADMINS,
@@ -141,6 +142,7 @@ TRANSITIONS: dict[Action, Transition] = {
            Tell(NoticeKind.CITIZEN_RETURNED, Recipient.CITIZEN, (Fact.REASON,)),
            needs_reason=True, stops=Deadline.VERIFY),
         _t(Action.RESUBMIT, {RETURNED}, SUBMITTED, {Role.CITIZEN},
+           Tell(NoticeKind.CITIZEN_RESUBMITTED, Recipient.CITIZEN),
            Tell(NoticeKind.ADMIN_CARD, Recipient.ADMIN, (Fact.RESUBMITTED,)),
            takes_draft=True, starts=Deadline.VERIFY),
         _t(Action.WITHDRAW, {SUBMITTED, RETURNED}, ReportStatus.WITHDRAWN, {Role.CITIZEN},
@@ -153,8 +155,12 @@ TRANSITIONS: dict[Action, Transition] = {
            stops=Deadline.FINISH),
         _t(Action.START, {FORWARDED}, IN_PROGRESS, {Role.OPD},
            Tell(NoticeKind.CITIZEN_IN_PROGRESS, Recipient.CITIZEN, (Fact.AGENCY,))),
-        _t(Action.REASSIGN, {FORWARDED, IN_PROGRESS}, FORWARDED, ADMINS,
-           *TELL_FORWARDED, Tell(NoticeKind.AGENCY_REASSIGNED_AWAY, Recipient.PREVIOUS_AGENCY),
+        # an overdue or misrouted report moves on (a button on the admin card or escalation)
+        _t(Action.REASSIGN, {FORWARDED, IN_PROGRESS}, FORWARDED, ADMINS | {Role.COORDINATOR},
+           Tell(NoticeKind.AGENCY_CARD, Recipient.AGENCY),
+           Tell(NoticeKind.COORDINATOR_FORWARDED, Recipient.COORDINATOR),
+           Tell(NoticeKind.CITIZEN_REASSIGNED, Recipient.CITIZEN, (Fact.AGENCY,)),
+           Tell(NoticeKind.AGENCY_REASSIGNED_AWAY, Recipient.PREVIOUS_AGENCY),
            needs_agency=True, starts=Deadline.FINISH),
         _t(Action.RESOLVE, {IN_PROGRESS}, RESOLVED, {Role.OPD},
            Tell(NoticeKind.ADMIN_PROOF, Recipient.ADMIN),

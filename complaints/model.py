@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -90,11 +90,24 @@ class Citizen:
     name: str | None = None
     phone: str | None = None
     consent_at: datetime | None = None
+    consent_version: str | None = None  # the version of the consent text agreed to
 
     @property
     def is_registered(self) -> bool:
         """Registration is complete only with consent, a name and a phone number."""
         return bool(self.consent_at and self.name and self.phone)
+
+    def consented_to(self, version: str) -> bool:
+        """Registered, and the consent given was to this version of the text."""
+        return self.is_registered and self.consent_version == version
+
+
+@dataclass(frozen=True, slots=True)
+class MessageGate:
+    """One private message counted: is the sender blocked, how many in this flood window."""
+
+    blocked: bool
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +132,30 @@ class ReportDraft:
     description: str
     category_key: str
     landmark: str | None = None
+    anonymous: bool = False  # the reporter's name and phone stay with the admin group
+    confidential: bool = False  # only the admin group and the assigned agency see the report
+
+
+class Audience(StrEnum):
+    """Who a report is shown to; anonymous and confidential reports hide things per audience."""
+
+    ADMIN = "admin"  # the admin group (and the CLI's operators)
+    AGENCY = "agency"  # the assigned agency's group
+    COORDINATOR = "coordinator"
+    PUBLIC = "public"  # other citizens, statistics, anything published
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyReport:
+    """An open report near a new one's pin, as a possible duplicate (no reporter inside)."""
+
+    id: int
+    code: str
+    status: ReportStatus
+    location: GeoPoint
+    created_at: datetime
+    description: str
+    citizen_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +188,7 @@ class SubmittedReport:
     report_id: int
     code: str
     verify_due: datetime
+    receipt: int | None = None  # the outbox row with the code, for the handler to send now
 
 
 class ChatPurpose(StrEnum):
@@ -225,6 +263,32 @@ class StaffEvent:
     note: str | None
 
 
+class Step(StrEnum):
+    """An SOP step a report waits in (standards: complaints/sla.py); stored, so never change."""
+
+    VERIFY = "verify"  # SOP 2: the regional admin verifies and forwards, or returns
+    AGENCY_START = "agency_start"  # SOP 3: the agency starts ("Proses") or sends it back
+    AGENCY_FINISH = "agency_finish"  # SOP 4: the agency finishes, with proof
+    DOCUMENT = "document"  # SOP 5–6: the admin documents the result, the citizen hears
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """The clock of the step a report waits in: due, when to remind and escalate, or paused."""
+
+    step: Step | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    escalate_at: datetime | None = None
+    paused_remaining: timedelta | None = None  # set while RETURNED: SOP time left on resume
+    round: int = 0  # a fresh clock counts up, so a step's notices go once per round
+
+    @property
+    def running(self) -> bool:
+        """A step waits and its due time is set (not paused, not finished)."""
+        return self.step is not None and self.due_at is not None
+
+
 @dataclass(frozen=True, slots=True)
 class CaseFile:
     """Everything staff need about one report (the admin group may see the reporter's phone)."""
@@ -255,6 +319,30 @@ class CaseFile:
     rating_comment: str | None
     closed_at: datetime | None
     events: tuple[StaffEvent, ...] = field(default=())
+    clock: SlaClock = SlaClock()  # the SOP clock of the step it waits in
+    anonymous: bool = False
+    confidential: bool = False
+    duplicate_of: int | None = None  # returned as a duplicate of this report
+    duplicate_of_code: str | None = None
+    me_too: int = 0  # citizens following it ("me too")
+
+    def visible_to(self, audience: Audience) -> bool:
+        """A confidential report is seen by the admin group and the assigned agency only."""
+        return not self.confidential or audience in (Audience.ADMIN, Audience.AGENCY)
+
+    def reporter_visible_to(self, audience: Audience) -> bool:
+        """Whether the reporter's name may be shown (the phone: admin only, see phone_visible_to).
+
+        Anonymous: nobody sees who reported without asking (the admin group's "show identity"
+        button, which is logged); the public never sees the reporter in any case.
+        """
+        if audience is Audience.PUBLIC or not self.visible_to(audience):
+            return False
+        return not self.anonymous
+
+    def phone_visible_to(self, audience: Audience) -> bool:
+        """The phone number goes to the admin group only, and not for an anonymous report."""
+        return audience is Audience.ADMIN and not self.anonymous
 
 
 class NoticeTarget(StrEnum):
@@ -285,6 +373,13 @@ class NoticeKind(StrEnum):
     CITIZEN_RETURNED = "citizen_returned"
     CITIZEN_IN_PROGRESS = "citizen_in_progress"
     CITIZEN_CLOSED = "citizen_closed"
+    CITIZEN_REASSIGNED = "citizen_reassigned"
+    SLA_REMINDER = "sla_reminder"  # the responsible chat: a step is due soon
+    SLA_OVERDUE = "sla_overdue"  # the responsible chat: a step is past its due time
+    SLA_ESCALATION = "sla_escalation"  # the coordinator: each agency's overdue reports
+    SLA_DIGEST = "sla_digest"  # the coordinator: yesterday's figures by agency, once a day
+    CITIZEN_SUBMITTED = "citizen_submitted"  # the tracking code: durable, sent once
+    CITIZEN_RESUBMITTED = "citizen_resubmitted"
     REFRESH_CARDS = "refresh_cards"  # not a message: every posted card shows the new status
 
 
@@ -302,7 +397,7 @@ class Notice:
 
     kind: NoticeKind
     target: NoticeTarget
-    report_id: int
+    report_id: int | None  # None: a summary about no one report (escalation list, digest)
     target_ref: str | None = None
     params: dict[str, str] = field(default_factory=dict)
 
@@ -350,8 +445,25 @@ class ReportChanges:
     address_checked: bool | None = None
     rating: int | None = None
     rating_comment: str | Clear | None = None
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    duplicate_of: int | None = None
+    clock: SlaClock | None = None
 
     def __or__(self, later: ReportChanges) -> ReportChanges:
         """Both sets of changes, the later one winning where both touch a field."""
         return replace(self, **{f.name: getattr(later, f.name) for f in fields(later)
                                 if getattr(later, f.name) is not None})
+
+
+@dataclass(frozen=True, slots=True)
+class UnreachableChat:
+    """A bound staff chat the bot cannot send to, and what waits for it there."""
+
+    chat_id: int
+    purpose: ChatPurpose
+    agency_code: str | None
+    since: datetime
+    error: str | None
+    waiting: int = 0
+    codes: tuple[str, ...] = ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -15,6 +15,8 @@ from complaints.model import (
     ChatPurpose,
     Citizen,
     GeoPoint,
+    MessageGate,
+    NearbyReport,
     Notice,
     PendingInput,
     PhotoRef,
@@ -23,7 +25,10 @@ from complaints.model import (
     ReportEvent,
     ReportStatus,
     ReportSummary,
+    SlaClock,
     StaffMember,
+    SubmittedReport,
+    UnreachableChat,
 )
 
 
@@ -50,8 +55,11 @@ class ReportRepository(Protocol):
 
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-        created_at: datetime, verify_due: datetime,
+        created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
+        submission_key: str | None = None,
     ) -> int: ...
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None: ...
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None: ...
 
@@ -74,7 +82,8 @@ class ReportRepository(Protocol):
                              purpose: str) -> None: ...
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]: ...
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]: ...
 
 
 class AgencyRepository(Protocol):
@@ -122,13 +131,17 @@ class ChatRepository(Protocol):
                             now: datetime, expires_at: datetime) -> None: ...
 
     async def use_link_code(self, code: str, user_id: int, chat_id: int,
-                            now: datetime) -> tuple[ChatPurpose, str | None] | None: ...
+                            now: datetime) -> tuple[ChatPurpose, str | None] | None:
+        """The code's purpose: once, before it expires (or again for the same user and chat)."""
 
 
 class OutboxRepository(Protocol):
     """Messages caused by transitions, written in the same transaction."""
 
-    async def add(self, notice: Notice, now: datetime) -> None: ...
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
+        """The row's id; a held row is left to its writer to send at once, and is the
+        worker's only if it is still unsent when the hold ends (the writer crashed, failed)."""
+        ...
 
 
 class PendingInputRepository(Protocol):
@@ -153,6 +166,54 @@ class CardRepository(Protocol):
                   kind: CardKind) -> None: ...
 
 
+class DuplicateRepository(Protocol):
+    """Reports near a pin, and citizens following a report they also met ("me too")."""
+
+    async def nearby(self, *, category_key: str, south: float, west: float, north: float,
+                     east: float, since: datetime, statuses: tuple[ReportStatus, ...]
+                     ) -> list[NearbyReport]: ...
+
+    async def subscribe(self, report_id: int, citizen_id: int, now: datetime) -> bool: ...
+
+    async def subscribers(self, report_id: int) -> list[tuple[int, str]]: ...
+
+
+class PrivacyRepository(Protocol):
+    """Personal data rights and abuse controls (complaints/privacy.py)."""
+
+    async def profile_extras(self, telegram_id: int) -> tuple[datetime | None, str | None]: ...
+
+    async def report_ids(self, citizen_id: int) -> list[int]: ...
+
+    async def anonymise_reports(self, report_ids: list[int], now: datetime) -> list[str]: ...
+
+    async def delete_citizen(self, telegram_id: int) -> bool: ...
+
+    async def finished_before(self, cutoff: datetime, limit: int) -> list[int]: ...
+
+    async def erase_staff(self, telegram_id: int) -> bool: ...
+
+    async def set_blocked(self, telegram_id: int, blocked_at: datetime | None,
+                          reason: str | None) -> bool: ...
+
+    async def blocked(self) -> list[tuple[int, datetime, str | None]]: ...
+
+    async def count_message(self, telegram_id: int, now: datetime,
+                            window_start: datetime) -> MessageGate | None: ...
+
+    async def reports_since(self, citizen_id: int, since: datetime) -> int: ...
+class DeliveryRepository(Protocol):
+    """Staff chats that cannot be reached, and the outbox rows parked until they can."""
+
+    async def mark(self, binding: ChatBinding, error: str, now: datetime) -> bool: ...
+
+    async def unreachable(self) -> list[UnreachableChat]: ...
+
+    async def resume(self, chat_id: int) -> tuple[int, list[int]] | None: ...
+
+    async def resume_binding(self, purpose: ChatPurpose, agency_code: str | None) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without commit() rolls back."""
 
@@ -165,6 +226,9 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     pending_inputs: PendingInputRepository
     cards: CardRepository
+    duplicates: DuplicateRepository
+    privacy: PrivacyRepository
+    delivery: DeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

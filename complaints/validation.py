@@ -19,9 +19,41 @@ MAX_PHOTOS = 5
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ .'’,\-]+[^\W\d_]+)*\.?$")
 
 
+DESCRIPTION_MIN_LETTERS = 10
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n"}
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def clean_text(raw: str, *, multiline: bool = False) -> str:
+    """What a person typed, safe to put in any chat: no control, zero-width or bidi characters.
+
+    Control characters (C0/C1), format characters (zero-width spaces and joiners, the
+    left-to-right/right-to-left marks, embeddings, overrides and isolates, the BOM) and
+    surrogates are dropped, so a text cannot hide words, reorder a card's lines or break its
+    markup; spaces are collapsed, line breaks kept (at most one empty line) when multiline.
+    """
+    text = unicodedata.normalize("NFC", raw)
+    for old, new in _LINE_BREAKS.items():
+        text = text.replace(old, new)
+    kept = "".join(
+        ch if ch == "\n" else " " if ch == "\t" or unicodedata.category(ch) == "Zs" else ch
+        for ch in text
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    lines = [" ".join(line.split()) for line in kept.split("\n")]
+    if not multiline:
+        return " ".join(line for line in lines if line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def says_something(text: str) -> bool:
+    """Words, not only emoji, digits or punctuation: two words and ten letters at least."""
+    return (len(_WORD.findall(text)) >= 2
+            and sum(ch.isalpha() for ch in text) >= DESCRIPTION_MIN_LETTERS)
+
+
 def clean_name(raw: str) -> str:
     """A person's name: 2–100 characters, letters and common name punctuation only."""
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    name = clean_text(raw)
     if not NAME_MIN <= len(name) <= NAME_MAX:
         raise InvalidInput("error-name-length", min=NAME_MIN, max=NAME_MAX)
     if not _NAME_RE.match(name):
@@ -44,18 +76,20 @@ def clean_phone(raw: str) -> str:
 
 
 def clean_description(raw: str) -> str:
-    """What happened: 20–2,000 characters once surrounding blanks are trimmed."""
-    text = raw.strip()
-    if len(text) < DESCRIPTION_MIN:
-        raise InvalidInput("error-description-short", min=DESCRIPTION_MIN, length=len(text))
+    """What happened, in words: 20–2,000 characters once cleaned (see clean_text)."""
+    text = clean_text(raw, multiline=True)
     if len(text) > DESCRIPTION_MAX:
         raise InvalidInput("error-description-long", max=DESCRIPTION_MAX, length=len(text))
+    if len(text) < DESCRIPTION_MIN:
+        raise InvalidInput("error-description-short", min=DESCRIPTION_MIN, length=len(text))
+    if not says_something(text):
+        raise InvalidInput("error-description-no-words")
     return text
 
 
 def clean_landmark(raw: str) -> str:
     """An optional landmark near the pin, at most 200 characters."""
-    text = " ".join(raw.split())
+    text = clean_text(raw)
     if not text:
         raise InvalidInput("error-landmark-empty")
     if len(text) > LANDMARK_MAX:

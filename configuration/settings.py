@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from complaints.calendar import WorkingCalendar
+from complaints.calendar import WorkingCalendar, parse_days
 from complaints.model import ServiceArea
+from complaints.privacy import CONSENT_VERSION
+from complaints.sla import SlaPolicy
 
 # Kota Tarakan (Tarakan and Sadau islands) fits in this box, read off OpenStreetMap's
 # administrative boundary of Kota Tarakan (relation "Kota Tarakan", admin_level 5) and rounded
@@ -36,15 +40,40 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Makassar"
     service_area: str = DEFAULT_SERVICE_AREA
     calendar_days: bool = False
+    # local holidays and collective leave (cuti bersama) beside the national calendar:
+    # dates "2026-12-24,2026-12-26", or the path of a file with one date per line
+    extra_holidays: str = ""
+    # the SOP's service standards per step (complaints/sla.py) and the scheduler's leads
+    sla_verify_days: int = Field(default=3, ge=1)
+    sla_agency_start_days: int = Field(default=3, ge=1)
+    sla_agency_finish_days: int = Field(default=10, ge=1)
+    sla_document_minutes: int = Field(default=5, ge=1)
+    sla_remind_before_days: int = Field(default=1, ge=0)
+    sla_escalate_after_days: int = Field(default=0, ge=0)
+    sla_check_interval: float = Field(default=60.0, gt=0)  # seconds between scheduler rounds
+    digest_hour: int = Field(default=8, ge=0, le=23)  # local hour of the coordinator's digest
     geocoder_url: str | None = None
     geocoder_user_agent: str = "lapor-tarakan-bot"
     geocoder_timeout: float = Field(default=5.0, gt=0)
     draft_resume_after_minutes: int = Field(default=120, ge=1)
+    # "is it one of these?": open reports of the same category this near and this recent
+    duplicate_radius_m: float = Field(default=100.0, ge=0)  # 0 turns the offer off
+    duplicate_window_days: int = Field(default=14, ge=1)
     log_level: str = "INFO"
     stop_timeout: float = Field(default=30.0, gt=0)
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.
     private_message_interval: float = Field(default=1.0, ge=0)
     group_message_interval: float = Field(default=3.0, ge=0)
+    # privacy and abuse controls (issue 10)
+    consent_version: str = Field(default=CONSENT_VERSION, min_length=1, max_length=16)
+    retention_days: int | None = Field(default=None, ge=1)  # None: the purge job is off
+    retention_check_hours: float = Field(default=24.0, gt=0)
+    daily_report_limit: int = Field(default=5, ge=1)
+    flood_messages: int = Field(default=60, ge=1)  # per flood window, per citizen
+    flood_window_seconds: int = Field(default=60, ge=1)
+    # A 429 asking to wait longer than this is not waited out in-line: an outbox row is
+    # retried later instead (a handler's reply that must arrive goes through the outbox).
+    max_retry_after: float = Field(default=60.0, gt=0)
 
     @field_validator("bot_token")
     @classmethod
@@ -78,6 +107,12 @@ class Settings(BaseSettings):
         parse_service_area(value)
         return value
 
+    @field_validator("extra_holidays")
+    @classmethod
+    def _days_off(cls, value: str) -> str:
+        read_days_off(value)
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _db(cls, value: str) -> str:
@@ -96,7 +131,29 @@ class Settings(BaseSettings):
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(self.zone, calendar_days=self.calendar_days)
+        return WorkingCalendar(self.zone, calendar_days=self.calendar_days,
+                               extra_holidays=read_days_off(self.extra_holidays))
+
+    @cached_property
+    def sla(self) -> SlaPolicy:
+        return SlaPolicy(
+            verify_days=self.sla_verify_days, agency_start_days=self.sla_agency_start_days,
+            agency_finish_days=self.sla_agency_finish_days,
+            document_minutes=self.sla_document_minutes,
+            remind_before_days=self.sla_remind_before_days,
+            escalate_after_days=self.sla_escalate_after_days)
+
+
+def read_days_off(value: str) -> frozenset[date]:
+    """EXTRA_HOLIDAYS as dates: listed inline, or the path of a file listing them."""
+    value = value.strip()
+    if not value:
+        return frozenset()
+    path = Path(value)
+    try:
+        return parse_days(path.read_text(encoding="utf-8") if path.is_file() else value)
+    except ValueError as exc:
+        raise ValueError(f"expected dates like 2026-12-24, or a file of them ({exc})") from exc
 
 
 def parse_service_area(value: str) -> ServiceArea:

@@ -39,6 +39,7 @@ class RegistrationDraft:
     consent_at: datetime | None = None
     name: str | None = None
     phone: str | None = None
+    consent_version: str | None = None  # the version of the consent text agreed to
     editing: ClassVar[bool] = False  # registration has no review to return to
 
     @classmethod
@@ -46,12 +47,15 @@ class RegistrationDraft:
         """Tolerant of rows stored by older code: missing keys take their defaults."""
         return cls(then_report=bool(data.get("then_report")),
                    consent_at=_when(data.get("consent_at")),
-                   name=data.get("name"), phone=data.get("phone"))
+                   name=data.get("name"), phone=data.get("phone"),
+                   consent_version=data.get("consent_version"))
 
     def to_state_data(self) -> dict[str, Any]:
         """JSON for the FSM storage, under the keys older code used."""
         data: dict[str, Any] = {"then_report": self.then_report,
                                 "consent_at": _iso(self.consent_at)}
+        if self.consent_version is not None:
+            data["consent_version"] = self.consent_version
         if self.name is not None:
             data["name"] = self.name
         if self.phone is not None:
@@ -83,6 +87,10 @@ class IntakeDraft:
     touched_at: datetime | None = None  # an old draft asks "continue or start over?"
     resubmit_id: int | None = None  # fixing this returned report
     resubmit_version: int | None = None
+    anonymous: bool = False  # set on the review: the agency never sees who reported
+    confidential: bool = False  # set on the review: admin group and agency only
+    offered: tuple[int, ...] = ()  # reports offered as "is it one of these?"
+    draft_id: str | None = None  # made when the wizard starts: Send files this draft once
 
     @classmethod
     def from_state_data(cls, data: Mapping[str, Any]) -> Self:
@@ -96,6 +104,9 @@ class IntakeDraft:
             album=data.get("album"), progress_msg=data.get("progress_msg"),
             overflow_album=data.get("overflow_album"), touched_at=_when(data.get("touched_at")),
             resubmit_id=data.get("resubmit_id"), resubmit_version=data.get("resubmit_version"),
+            anonymous=bool(data.get("anonymous")), confidential=bool(data.get("confidential")),
+            offered=tuple(int(i) for i in data.get("offered") or ()),
+            draft_id=data.get("draft_id"),
         )
 
     def to_state_data(self) -> dict[str, Any]:
@@ -107,7 +118,9 @@ class IntakeDraft:
             "category": self.category, "editing": self.editing, "album": self.album,
             "progress_msg": self.progress_msg, "overflow_album": self.overflow_album,
             "touched_at": _iso(self.touched_at), "resubmit_id": self.resubmit_id,
-            "resubmit_version": self.resubmit_version,
+            "resubmit_version": self.resubmit_version, "anonymous": self.anonymous,
+            "confidential": self.confidential, "offered": list(self.offered),
+            "draft_id": self.draft_id,
         }
         return {key: value for key, value in data.items()
                 if value is not None and value is not False and value != []}
@@ -129,7 +142,8 @@ class IntakeDraft:
             photos=tuple(PhotoRef(p["file_id"], p["file_unique_id"], PhotoKind(p["kind"]))
                          for p in self.photos),
             location=GeoPoint(*self.location), description=self.description,
-            category_key=self.category, landmark=self.landmark,
+            category_key=self.category, landmark=self.landmark, anonymous=self.anonymous,
+            confidential=self.confidential,
         )
 
 

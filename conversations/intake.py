@@ -6,6 +6,7 @@ The graph is drawn from `WIZARD` (see conversations/README.md).
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
@@ -35,14 +36,16 @@ from complaints.validation import (
     clean_description,
     clean_landmark,
 )
+from conversations import trust
 from conversations.drafts import IntakeDraft
 from conversations.steps import END, TEXT, Input, Markup, Step, Wizard
 from presentation.callbacks import CategoryCb, IntakeAction, IntakeCb
 from presentation.context import AppContext
 from presentation.keyboards import inline_keyboard, main_menu
-from presentation.media import picture_of
+from presentation.media import already_has, picture_of
 from presentation.scopes import private_router
 from presentation.texts import Translator, texts_of
+from presentation.trust_callbacks import FlagCb, JoinCb
 
 
 class Intake(StatesGroup):
@@ -51,6 +54,7 @@ class Intake(StatesGroup):
     landmark = State()
     description = State()
     category = State()
+    duplicates = State()
     review = State()
 
 
@@ -124,12 +128,6 @@ async def _summary(t: Translator, draft: IntakeDraft, app: AppContext) -> str:
     )
 
 
-def _review_buttons(t: Translator) -> InlineKeyboardMarkup:
-    return inline_keyboard([(t("btn-send"), _act(IntakeAction.SEND))],
-                   [(t("btn-edit"), _act(IntakeAction.EDIT)),
-                    (t("btn-cancel"), _act(IntakeAction.CANCEL))])
-
-
 def _edit_buttons(t: Translator) -> InlineKeyboardMarkup:
     return inline_keyboard(
         [(t("btn-edit-photos"), _act(IntakeAction.EDIT_PHOTOS)),
@@ -148,10 +146,11 @@ async def _show_review(message: Message, t: Translator, draft: IntakeDraft,
     send_photo = (message.answer_document if first["kind"] == PhotoKind.DOCUMENT
                   else message.answer_photo)
     if len(plain_text(summary)) <= 1024:
-        await send_photo(first["file_id"], caption=summary, reply_markup=_review_buttons(t))
+        await send_photo(first["file_id"], caption=summary,
+                         reply_markup=trust.review_keyboard(t, draft))
     else:
         await send_photo(first["file_id"], caption=t("intake-review-photo"))
-        await message.answer(summary, reply_markup=_review_buttons(t),
+        await message.answer(summary, reply_markup=trust.review_keyboard(t, draft),
                              disable_web_page_preview=True)
 
 
@@ -170,6 +169,8 @@ async def got_photo(message: Message, state: FSMContext, t: Translator, app: App
         await message.answer(t("hint-photo-not-image"))
         return
     draft: IntakeDraft = await WIZARD.load(state)
+    if already_has(draft.photos, photo):
+        return  # this update again, after a crash that kept the step (Redis state)
     album = message.media_group_id
     if len(draft.photos) >= MAX_PHOTOS:
         if album is None or draft.overflow_album != album:
@@ -238,38 +239,68 @@ async def _categorised(query: CallbackQuery, draft: IntakeDraft, *, t: Translato
     return replace(draft, category=category.key)
 
 
+async def categorised(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
+                      callback_data: CategoryCb, callback_answer: CallbackAnswer) -> None:
+    """The category; then "is it one of these?" when open reports like it lie near the pin."""
+    draft = await _categorised(query, await WIZARD.load(state), t=t, app=app,
+                               callback_data=callback_data, callback_answer=callback_answer)
+    if draft is None:
+        return
+    found = await trust.similar(app, query.from_user.id, draft)
+    draft = replace(draft, offered=tuple(s.report.id for s in found))
+    if found:
+        await WIZARD.go(query.message, state, t, app, Intake.duplicates, draft)
+    else:
+        await WIZARD.advance(query.message, state, t, app, WIZARD.step(Intake.category.state),
+                             draft)
+
+
+async def joined(query: CallbackQuery, callback_data: JoinCb, state: FSMContext, t: Translator,
+                 app: AppContext, callback_answer: CallbackAnswer) -> None:
+    """Follow one of the offered reports, or go on to the review with a new one."""
+    draft = await WIZARD.load(state)
+    if callback_data.report_id:
+        await trust.join(query, state, t, app, draft, callback_data.report_id, callback_answer)
+        return
+    await query.message.edit_reply_markup(reply_markup=None)
+    await WIZARD.go(query.message, state, t, app, Intake.review,
+                    draft.entering(Intake.review.state, editing=False))
+
+
 async def send(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """Store the report and give the tracking code with the verification deadline."""
+    """Store the report once; the tracking code is an outbox row written with it, sent at once.
+
+    The draft's id makes a replayed press (a crash before the cleared state was stored) find
+    the report it already filed instead of filing it again; its receipt goes out only if it
+    has not yet (deliver_now sends held rows only).
+    """
     draft: IntakeDraft = await WIZARD.load(state)
     if draft.resubmit_id:
         await _resubmit(query, state, t, app, draft)
         return
     result = await services.submit_report(
         app.uow(), query.from_user.id, draft.report(), now=app.clock(),
-        calendar=app.settings.calendar)
+        calendar=app.settings.calendar, sla=app.settings.sla,
+        draft_id=draft.draft_id or f"review-{query.message.message_id}")  # drafts of old code
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(
-        t("intake-submitted", code=result.code, due=t.date(result.verify_due)),
-        reply_markup=main_menu(t))
+    if result.receipt is not None and app.deliver_now is not None:
+        await app.deliver_now(result.receipt)  # now; the outbox retries it if this fails
 
 
 async def _resubmit(query: CallbackQuery, state: FSMContext, t: Translator, app: AppContext,
                     draft: IntakeDraft) -> None:
     """A returned report, fixed: same tracking code, revision counted, verification again."""
     user = query.from_user
-    result = await workflow.act(
+    result = await workflow.act(  # a replayed press finds its own resubmission: no change
         app.uow(), report_id=draft.resubmit_id, action=Action.RESUBMIT,
         actor=Actor(user.id, Role.CITIZEN, user.full_name),
         expected_version=draft.resubmit_version, now=app.clock(),
-        calendar=app.settings.calendar, draft=draft.report())
+        calendar=app.settings.calendar, sla=app.settings.sla, draft=draft.report())
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
-    report = result.report
-    await query.message.answer(
-        t("intake-resubmitted", code=report.code, revision=report.revision,
-          due=t.date(report.verify_due) if report.verify_due else "-"),
-        reply_markup=main_menu(t))
+    if result.receipt is not None and app.deliver_now is not None:
+        await app.deliver_now(result.receipt)
 
 
 async def choose_field(query: CallbackQuery, t: Translator) -> None:
@@ -277,9 +308,10 @@ async def choose_field(query: CallbackQuery, t: Translator) -> None:
     await query.message.edit_reply_markup(reply_markup=_edit_buttons(t))
 
 
-async def back_to_review(query: CallbackQuery, t: Translator) -> None:
+async def back_to_review(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
     """Changed their mind about editing."""
-    await query.message.edit_reply_markup(reply_markup=_review_buttons(t))
+    draft = await WIZARD.load(state)
+    await query.message.edit_reply_markup(reply_markup=trust.review_keyboard(t, draft))
 
 
 WIZARD = Wizard(
@@ -314,13 +346,22 @@ WIZARD = Wizard(
         Step(Intake.category, "intake-category", "hint-category", _categories,
              next=Intake.review, back=Intake.description, edit=IntakeAction.EDIT_CATEGORY,
              edit_label="Edit → Category (then review)", inputs=(
-                 Input("category button", (CategoryCb.filter(),), take=_categorised,
+                 Input("category button (similar open reports near the pin; else → review)",
+                       (CategoryCb.filter(),), handle=categorised, to=Intake.duplicates,
                        press=True),)),
+        Step(Intake.duplicates, "duplicates-offer", "hint-duplicates", show=trust.show_similar,
+             back=Intake.category, inputs=(
+                 Input("Yes, that one → follows it (\"me too\"), nothing filed",
+                       (JoinCb.filter(F.report_id > 0),), handle=joined, to=END, press=True),
+                 Input("No, mine is new", (JoinCb.filter(F.report_id == 0),), handle=joined,
+                       to=Intake.review, press=True))),
         Step(Intake.review, "intake-review", "hint-review", show=_show_review,
              back=Intake.category, inputs=(
                  Input("Send → SUBMITTED, tracking code, verification due date",
                        (_on(IntakeAction.SEND),), handle=send, to=END, press=True),
                  Input("Edit", (_on(IntakeAction.EDIT),), handle=choose_field, press=True),
+                 Input("Anonymous / Confidential on or off", (FlagCb.filter(),),
+                       handle=trust.toggle_flag, to=Intake.review, press=True),
                  Input("Back to the review", (_on(IntakeAction.BACK_TO_REVIEW),),
                        handle=back_to_review,
                        press=True))),
@@ -334,9 +375,9 @@ STATES = {s.state for s in ORDER}
 
 
 async def start_new(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """A fresh draft at the photo step."""
+    """A fresh draft at the photo step, with the id that makes its submission happen once."""
     await state.set_state(Intake.photos)
-    draft = await WIZARD.save(state, IntakeDraft(), app)
+    draft = await WIZARD.save(state, IntakeDraft(draft_id=uuid.uuid4().hex), app)
     await message.answer(t("intake-start"), reply_markup=ReplyKeyboardRemove())
     await WIZARD.ask(message, Intake.photos.state, t, draft, app)
 
@@ -349,7 +390,8 @@ async def open_for_resubmit(message: Message, state: FSMContext, t: Translator,
                       "kind": p.kind.value} for p in case.photos),
         location=(case.location.latitude, case.location.longitude),
         landmark=case.landmark, description=case.description, category=case.category_key,
-        resubmit_id=case.id, resubmit_version=case.version)
+        resubmit_id=case.id, resubmit_version=case.version, anonymous=case.anonymous,
+        confidential=case.confidential)
     await state.set_state(Intake.review)
     draft = await WIZARD.save(state, draft, app)
     await message.answer(t("intake-fix-intro", code=case.code))

@@ -73,7 +73,7 @@ async def _agreed(query: CallbackQuery, draft: RegistrationDraft, *, app: AppCon
                   **_: Any) -> RegistrationDraft:
     """Consent is recorded with its time; then the name."""
     await query.message.edit_reply_markup(reply_markup=None)
-    return replace(draft, consent_at=app.clock())
+    return replace(draft, consent_at=app.clock(), consent_version=app.settings.consent_version)
 
 
 async def _named(message: Message, draft: RegistrationDraft, **_: Any) -> RegistrationDraft:
@@ -120,7 +120,8 @@ async def confirmed(query: CallbackQuery, state: FSMContext, t: Translator,
     now = app.clock()
     app.remember(await services.register_citizen(
         app.uow(), query.from_user.id, name=draft.name, phone=draft.phone,
-        language=t.language, consent_at=draft.consent_at or now, now=now))
+        language=t.language, consent_at=draft.consent_at or now, now=now,
+        consent_version=draft.consent_version or app.settings.consent_version))
     await query.message.edit_reply_markup(reply_markup=None)
     await state.clear()
     await query.message.answer(t("reg-done", name=html.quote(draft.name or "")),
@@ -172,8 +173,9 @@ async def begin(message: Message, state: FSMContext, t: Translator, *, then_repo
 
 
 async def begin_edit(message: Message, state: FSMContext, t: Translator, citizen: Citizen) -> None:
-    """Edit the profile: consent already given, straight to the name."""
-    draft = RegistrationDraft(consent_at=citizen.consent_at)
+    """Edit the profile: consent already given (to its version), straight to the name."""
+    draft = RegistrationDraft(consent_at=citizen.consent_at,
+                              consent_version=citizen.consent_version)
     await WIZARD.go(message, state, t, None, Registration.name, draft)
 
 

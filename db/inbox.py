@@ -48,11 +48,15 @@ class UpdateInbox:
             return [(uid, chat, payload) for uid, chat, payload in rows]
 
     async def mark_handled(self, *update_ids: int) -> None:
-        """The handlers finished (or failed for good): never run these again."""
+        """The handlers finished (or failed for good): never run these again.
+
+        What the citizen sent is dropped with it: after handling, only the id stays, which is
+        all a redelivery check needs (what the bot refused is therefore never kept either).
+        """
         async with self._sessionmaker() as session, session.begin():
             await session.execute(
                 update(InboxRow).where(InboxRow.update_id.in_(update_ids))
-                .values(handled_at=utc_now())
+                .values(handled_at=utc_now(), payload={})
             )
 
     async def purge(self, older_than: timedelta = timedelta(days=2)) -> int:

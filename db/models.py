@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -54,6 +55,12 @@ class CitizenRow(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(16))  # the consent text agreed to
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    blocked_reason: Mapped[str | None] = mapped_column(String(200))
+    # messages in the current flood window, counted in the database (restarts, processes)
+    flood_window: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    flood_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CategoryRow(Base):
@@ -92,10 +99,40 @@ class ReportRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)  # identity hidden
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # report hidden
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # erasure or retention
+    # the SOP clock of the step the report waits in (complaints/sla.py); NULL when none runs
+    sla_step: Mapped[str | None] = mapped_column(String(16))
+    sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sla_remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sla_escalate_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    sla_paused_seconds: Mapped[int | None] = mapped_column(Integer)  # left while RETURNED
+    sla_round: Mapped[int] = mapped_column(Integer, default=0)
+    # "<citizen id>:<draft id>": a replayed Send finds the report it already filed
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_reports_nearby", "category_key", "created_at"),)
 
     photos: Mapped[list[PhotoRow]] = relationship(
         order_by="PhotoRow.position", cascade="all, delete-orphan", lazy="selectin"
     )
+
+
+class SubscriptionRow(Base):
+    """A citizen following someone else's report ("me too"): they hear its notices."""
+
+    __tablename__ = "report_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.telegram_id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("report_id", "citizen_id", name="uq_subscription"),
+                      Index("ix_subscriptions_citizen", "citizen_id"))
+Index("ux_reports_submission_key", ReportRow.submission_key, unique=True)
 
 
 class PhotoRow(Base):
@@ -210,7 +247,8 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(16))
     target_ref: Mapped[str | None] = mapped_column(String(32))
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    # NULL for notices about no one report (the escalation list, the daily digest)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -218,8 +256,31 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # where it went, once resolved
 
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_chat", "chat_id", "status"))
+
+
+class UnreachableChatRow(Base):
+    """A bound staff chat the bot cannot send to (removed, chat deleted, rights lost)."""
+
+    __tablename__ = "unreachable_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(String(16))
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryAlertRow(Base):
+    """When the superadmins last heard about failed rows of a chat (at most hourly)."""
+
+    __tablename__ = "delivery_alerts"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    alerted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ReportCardRow(Base):
@@ -249,4 +310,30 @@ class PendingInputRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SlaNoticeRow(Base):
+    """A deadline notice already caused: at most one per report, step, kind and round, written
+    in the transaction that writes its outbox row, so several processes never send it twice."""
+
+    __tablename__ = "sla_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    round: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("report_id", "step", "kind", "round",
+                                       name="uq_sla_notices_once"),)
+
+
+class DigestRow(Base):
+    """A daily digest already caused, by its local day: one per day whatever runs."""
+
+    __tablename__ = "sla_digests"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

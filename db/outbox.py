@@ -1,4 +1,5 @@
-"""Outbox rows for the sending worker: claim, progress, done, retry; and the cards posted."""
+"""Outbox rows for the sending worker (claim, progress, done, retry, park), the operators' view
+of them (list, retry), the hourly alert throttle, and the cards posted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.model import CardKind
-from db.models import OutboxRow, ReportCardRow
+from db.delivery import PARKED, upsert, waiting_for
+from db.models import DeliveryAlertRow, OutboxRow, ReportCardRow, ReportRow, UnreachableChatRow
+
+TROUBLE = ("failed", "undeliverable")
+OPEN = ("pending", "sending", PARKED, *TROUBLE)  # what `lapor-admin outbox` lists
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class OutboxItem:
     kind: str
     target: str
     target_ref: str | None
-    report_id: int
+    report_id: int | None  # None: a summary about no one report
     params: dict[str, Any]
     attempts: int
 
@@ -34,6 +39,23 @@ class PostedCard:
     chat_id: int
     message_id: int
     kind: CardKind
+
+
+@dataclass(frozen=True)
+class OutboxLine:
+    """One row as operators see it in `lapor-admin outbox`."""
+
+    id: int
+    status: str
+    kind: str
+    target: str
+    target_ref: str | None
+    code: str
+    chat_id: int | None
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str | None
 
 
 class OutboxStore:
@@ -61,6 +83,15 @@ class OutboxStore:
             return [OutboxItem(r.id, r.kind, r.target, r.target_ref, r.report_id,
                                dict(r.params or {}), r.attempts) for r in rows]
 
+    async def held(self, item_id: int) -> OutboxItem | None:
+        """A row its writer holds to send at once (see OutboxRepository.add), if still unsent."""
+        async with self._sessionmaker() as session:
+            row = await session.get(OutboxRow, item_id)
+            if row is None or row.status != "sending" or row.attempts != 1:
+                return None  # sent, put back for later, or claimed by a worker since
+            return OutboxItem(row.id, row.kind, row.target, row.target_ref, row.report_id,
+                              dict(row.params or {}), row.attempts)
+
     async def release(self, item_ids: list[int]) -> None:
         """Claimed rows not sent because the process is stopping: due again at once."""
         async with self._sessionmaker() as session, session.begin():
@@ -68,6 +99,19 @@ class OutboxStore:
                 update(OutboxRow).where(OutboxRow.id.in_(item_ids), OutboxRow.status == "sending")
                 .values(status="pending", next_attempt_at=OutboxRow.created_at,
                         attempts=OutboxRow.attempts - 1))
+
+    async def reclaim(self, now: datetime) -> int:
+        """Rows claimed by an earlier life of the only bot process: due now, not after the lease.
+
+        Only for the single-process mode: a process killed while sending (or holding a receipt
+        to send at once) leaves its rows claimed for the whole lease, and nothing else can be
+        sending them. Returns how many rows were taken back.
+        """
+        async with self._sessionmaker() as session, session.begin():
+            taken = await session.execute(
+                update(OutboxRow).where(OutboxRow.status == "sending")
+                .values(status="pending", next_attempt_at=now))
+            return int(taken.rowcount or 0)
 
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self._sessionmaker() as session, session.begin():
@@ -79,11 +123,65 @@ class OutboxStore:
         await self._set(item_id, params=params)
 
     async def done(self, item_id: int, now: datetime, status: str = "sent",
-                   error: str | None = None) -> None:
-        await self._set(item_id, status=status, sent_at=now, last_error=error)
+                   error: str | None = None, chat_id: int | None = None) -> None:
+        await self._set(item_id, status=status, sent_at=now, last_error=error,
+                        **({"chat_id": chat_id} if chat_id is not None else {}))
 
-    async def retry(self, item_id: int, when: datetime, error: str) -> None:
-        await self._set(item_id, status="pending", next_attempt_at=when, last_error=error[:500])
+    async def retry(self, item_id: int, when: datetime, error: str,
+                    chat_id: int | None = None) -> None:
+        await self._set(item_id, status="pending", next_attempt_at=when, last_error=error[:500],
+                        **({"chat_id": chat_id} if chat_id is not None else {}))
+
+    async def park(self, item_id: int, chat_id: int, error: str) -> None:
+        """The row's staff chat cannot be reached: keep it until the chat is back."""
+        await self._set(item_id, status=PARKED, chat_id=chat_id, last_error=error[:500])
+
+    async def unreachable(self, chat_id: int) -> bool:
+        """Is the chat marked unreachable (a cheap check after each staff send)?"""
+        async with self._sessionmaker() as session:
+            return await session.get(UnreachableChatRow, chat_id) is not None
+
+    async def waiting(self, chat_id: int, troubles: bool = False) -> tuple[int, tuple[str, ...]]:
+        """Rows parked for a chat (or failed/undeliverable there): how many, which reports."""
+        async with self._sessionmaker() as session:
+            return await waiting_for(session, chat_id, TROUBLE if troubles else (PARKED,))
+
+    async def may_alert(self, chat_id: int, now: datetime,
+                        every: timedelta = timedelta(hours=1)) -> bool:
+        """True at most once per `every` per chat, across restarts and processes."""
+        async with self._sessionmaker() as session, session.begin():
+            table = DeliveryAlertRow.__table__
+            statement = upsert(session, table).values(chat_id=chat_id, alerted_at=now)
+            statement = statement.on_conflict_do_update(
+                index_elements=["chat_id"], set_={"alerted_at": now},
+                where=table.c.alerted_at <= now - every)
+            return (await session.execute(statement)).rowcount == 1
+
+    async def lines(self, *, statuses: tuple[str, ...] = OPEN, chat_id: int | None = None,
+                    code: str | None = None, limit: int = 200) -> list[OutboxLine]:
+        """Rows not (yet) delivered, oldest first, for one chat and/or one report."""
+        query = (select(OutboxRow, ReportRow.code).join(ReportRow,
+                                                         ReportRow.id == OutboxRow.report_id)
+                 .where(OutboxRow.status.in_(statuses)).order_by(OutboxRow.id).limit(limit))
+        if chat_id is not None:
+            query = query.where(OutboxRow.chat_id == chat_id)
+        if code is not None:
+            query = query.where(ReportRow.code == code)
+        async with self._sessionmaker() as session:
+            rows = await session.execute(query)
+            return [OutboxLine(r.id, r.status, r.kind, r.target, r.target_ref, report_code,
+                               r.chat_id, r.attempts, r.next_attempt_at, r.created_at,
+                               r.last_error) for r, report_code in rows]
+
+    async def requeue(self, item_ids: list[int] | None, now: datetime) -> int:
+        """Failed, undeliverable or parked rows (these, or all) are due again, with fresh tries."""
+        query = (update(OutboxRow).where(OutboxRow.status.in_((*TROUBLE, PARKED)))
+                 .values(status="pending", next_attempt_at=now, attempts=0)
+                 .execution_options(synchronize_session=False))
+        if item_ids is not None:
+            query = query.where(OutboxRow.id.in_(item_ids))
+        async with self._sessionmaker() as session, session.begin():
+            return (await session.execute(query)).rowcount or 0
 
     async def cards(self, report_id: int) -> list[PostedCard]:
         async with self._sessionmaker() as session:
@@ -107,5 +205,10 @@ class SqlCardRepository:
         self.session = session
 
     async def add(self, report_id: int, chat_id: int, message_id: int, kind: CardKind) -> None:
+        """Once per message: a retried send or a press on an untracked copy records it again."""
+        known = await self.session.scalar(select(ReportCardRow.id).where(
+            ReportCardRow.chat_id == chat_id, ReportCardRow.message_id == message_id))
+        if known is not None:
+            return
         await self.session.execute(insert(ReportCardRow).values(
             report_id=report_id, chat_id=chat_id, message_id=message_id, kind=kind.value))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Self
@@ -22,6 +22,7 @@ from complaints.model import (
     Citizen,
     GeoPoint,
     Notice,
+    NoticeKind,
     PhotoKind,
     PhotoRef,
     ReportChanges,
@@ -30,9 +31,14 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     Role,
+    SlaClock,
     StaffEvent,
     StaffMember,
+    SubmittedReport,
 )
+from db.deadlines import SqlDeadlineRepository, clock_of, clock_values
+from db.delivery import SqlDeliveryRepository
+from db.duplicates import SqlDuplicateRepository
 from db.models import (
     AgencyRow,
     CategoryRow,
@@ -47,11 +53,13 @@ from db.models import (
 )
 from db.outbox import SqlCardRepository
 from db.pending import SqlPendingInputRepository
+from db.privacy import SqlPrivacyRepository
 
 CITIZENS = CitizenRow.__table__
 # Statements built once: constructing a statement costs more than running it on SQLite.
 GET_CITIZEN = select(CITIZENS.c.telegram_id, CITIZENS.c.language, CITIZENS.c.name,
-                     CITIZENS.c.phone, CITIZENS.c.consent_at).where(
+                     CITIZENS.c.phone, CITIZENS.c.consent_at,
+                     CITIZENS.c.consent_version).where(
     CITIZENS.c.telegram_id == bindparam("citizen_id"))
 UPDATE_CITIZEN = update(CITIZENS).where(CITIZENS.c.telegram_id == bindparam("citizen_id"))
 INSERT_CITIZEN = insert(CITIZENS)
@@ -76,7 +84,8 @@ class SqlCitizenRepository:
 
     async def save(self, citizen: Citizen, now: datetime) -> None:
         values = {"language": citizen.language, "name": citizen.name, "phone": citizen.phone,
-                  "consent_at": citizen.consent_at, "updated_at": now}
+                  "consent_at": citizen.consent_at, "consent_version": citizen.consent_version,
+                  "updated_at": now}
         updated = await self.session.execute(
             UPDATE_CITIZEN, {"citizen_id": citizen.telegram_id, **values})
         if updated.rowcount == 0:
@@ -119,14 +128,17 @@ class SqlReportRepository:
 
     async def add(
         self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-        created_at: datetime, verify_due: datetime,
+        created_at: datetime, verify_due: datetime, clock: SlaClock | None = None,
+        submission_key: str | None = None,
     ) -> int:
-        inserted = await self.session.execute(INSERT_REPORT, {
+        inserted = await self.session.execute(INSERT_REPORT, {**clock_values(clock or SlaClock()),
+            "submission_key": submission_key,
             "code": code, "citizen_id": citizen_id, "status": status.value,
             "category_key": draft.category_key, "description": draft.description,
             "latitude": draft.location.latitude, "longitude": draft.location.longitude,
             "landmark": draft.landmark, "created_at": created_at, "updated_at": created_at,
-            "verify_due": verify_due, "version": 1, "revision": 1, "address_checked": False})
+            "verify_due": verify_due, "version": 1, "revision": 1, "address_checked": False,
+            "anonymous": draft.anonymous, "confidential": draft.confidential})
         report_id = inserted.inserted_primary_key[0]
         self.unlocated = True
         await self.session.execute(INSERT_PHOTOS, [
@@ -134,6 +146,16 @@ class SqlReportRepository:
              "file_unique_id": p.file_unique_id, "kind": p.kind.value, "purpose": "evidence"}
             for i, p in enumerate(draft.photos)])
         return int(report_id)
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        receipt = (select(OutboxRow.id)
+                   .where(OutboxRow.report_id == ReportRow.id,
+                          OutboxRow.kind == NoticeKind.CITIZEN_SUBMITTED.value)
+                   .limit(1).scalar_subquery())
+        row = (await self.session.execute(
+            select(ReportRow.id, ReportRow.code, ReportRow.verify_due, receipt)
+            .where(ReportRow.submission_key == key))).first()
+        return SubmittedReport(*row) if row else None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
         await self.session.execute(INSERT_EVENT, {
@@ -194,6 +216,12 @@ class SqlReportRepository:
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id",
             rating=row.rating, rating_comment=row.rating_comment, closed_at=row.closed_at,
+            anonymous=row.anonymous, confidential=row.confidential, duplicate_of=row.duplicate_of,
+            duplicate_of_code=await self.session.scalar(
+                select(ReportRow.code).where(ReportRow.id == row.duplicate_of))
+            if row.duplicate_of else None,
+            me_too=await SqlDuplicateRepository(self.session).count(row.id),
+            clock=clock_of(row),
             events=tuple(
                 StaffEvent(e.at, e.action, ReportStatus(e.from_status) if e.from_status else None,
                            ReportStatus(e.to_status), Role(e.actor_role), e.actor_id,
@@ -227,8 +255,11 @@ class SqlReportRepository:
             for i, p in enumerate(photos))
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]:
         where = [ReportRow.status.in_([s.value for s in statuses])]
+        if not include_confidential:
+            where.append(ReportRow.confidential.is_(False))
         if agency_code is not None:
             where.append(ReportRow.agency_code == agency_code)
         total = await self.session.scalar(select(func.count()).select_from(ReportRow)
@@ -362,8 +393,8 @@ class SqlChatRepository:
             .where(LinkCodeRow.code == code, LinkCodeRow.used_at.is_(None),
                    LinkCodeRow.expires_at > now)
             .values(used_at=now, used_by=user_id, chat_id=chat_id))
-        if result.rowcount != 1:
-            return None
+        if result.rowcount != 1 and (row.used_by, row.chat_id) != (user_id, chat_id):
+            return None  # used up, expired; the same use replayed after a crash still counts
         return ChatPurpose(row.purpose), row.agency_code
 
 
@@ -376,6 +407,8 @@ def _report_values(changes: ReportChanges) -> dict[str, object]:
             continue
         if isinstance(value, GeoPoint):
             values.update(latitude=value.latitude, longitude=value.longitude)
+        elif isinstance(value, SlaClock):
+            values.update(clock_values(value))
         elif isinstance(value, StrEnum):
             values[spec.name] = value.value
         else:
@@ -390,13 +423,16 @@ class SqlOutboxRepository:
         self.session = session
         self.added = False
 
-    async def add(self, notice: Notice, now: datetime) -> None:
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
         self.added = True
-        await self.session.execute(INSERT_OUTBOX, {
+        inserted = await self.session.execute(INSERT_OUTBOX, {
             "kind": notice.kind.value, "target": notice.target.value,
             "target_ref": notice.target_ref, "report_id": notice.report_id,
-            "params": dict(notice.params), "status": "pending",
-            "attempts": 0, "next_attempt_at": now, "created_at": now})
+            "params": dict(notice.params),
+            # held: as if claimed by the writer, with the hold as its lease
+            "status": "sending" if hold else "pending", "attempts": 1 if hold else 0,
+            "next_attempt_at": now + hold if hold else now, "created_at": now})
+        return int(inserted.inserted_primary_key[0])
 
 
 @dataclass
@@ -426,6 +462,10 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self.session)
         self.pending_inputs = SqlPendingInputRepository(self.session)
         self.cards = SqlCardRepository(self.session)
+        self.duplicates = SqlDuplicateRepository(self.session)
+        self.privacy = SqlPrivacyRepository(self.session)
+        self.delivery = SqlDeliveryRepository(self.session)
+        self.deadlines = SqlDeadlineRepository(self.session)
         return self
 
     async def __aexit__(

@@ -14,8 +14,9 @@ from aiogram.types import (
 from complaints import services
 from complaints.model import CaseFile, Citizen, ReportStatus
 from complaints.tracking import normalize_tracking_code
-from conversations import intake, registration
+from conversations import intake, registration, trust
 from presentation.callbacks import Lang, LanguageCb, RegAction, RegistrationCb
+from presentation.cards import LIFECYCLE_ACTIONS
 from presentation.context import AppContext
 from presentation.keyboards import inline_keyboard, main_menu
 from presentation.scopes import private_router
@@ -88,9 +89,10 @@ async def _report_text(app: AppContext, t: Translator, report: CaseFile) -> str:
     timeline = "\n".join(
         t("timeline-line", at=t.datetime(e.at), status=t(f"status-{e.to_status.value}"),
           note=html.quote(e.note) if e.note else "-")
-        for e in report.events
+        for e in report.events if e.action in LIFECYCLE_ACTIONS  # not staff's own log lines
     )
-    return t(
+    flags = trust.flag_lines(t, report.anonymous, report.confidential)
+    return "".join(f"{line}\n" for line in flags) + t(
         "status-detail", code=report.code, status=t(f"status-{report.status.value}"),
         category=html.quote(names.category(t, report.category_key)),
         description=html.quote(report.description), photos=len(report.photos),

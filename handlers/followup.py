@@ -51,9 +51,11 @@ async def withdraw_yes(query: CallbackQuery, callback_data: CitizenCb, t: Transl
                        app: AppContext) -> None:
     """Withdraw a report still SUBMITTED or RETURNED."""
     case = await workflow.citizen_case(app.uow(), query.from_user.id, callback_data.report_id)
-    await workflow.act(app.uow(), report_id=case.id, action=Action.WITHDRAW,
-                       actor=_citizen(query), expected_version=case.version, now=app.clock(),
-                       calendar=app.settings.calendar)
+    if case.status != ReportStatus.WITHDRAWN:  # else: this press replayed, withdrawn already
+        await workflow.act(app.uow(), report_id=case.id, action=Action.WITHDRAW,
+                           actor=_citizen(query), expected_version=case.version,
+                           now=app.clock(), calendar=app.settings.calendar,
+                           sla=app.settings.sla)
     await query.message.edit_text(t("withdrawn", code=case.code))
 
 
@@ -97,7 +99,8 @@ async def _finish_rating(message: Message, state: FSMContext, t: Translator, app
     data = await state.get_data()
     case = await workflow.rate(app.uow(), citizen_id=message.chat.id,
                                report_id=data["report_id"], stars=data["stars"],
-                               comment=comment, now=app.clock(), calendar=app.settings.calendar)
+                               comment=comment, now=app.clock(), calendar=app.settings.calendar,
+                               sla=app.settings.sla)
     await state.clear()
     reopened = case.status == ReportStatus.SUBMITTED
     await message.answer(t("rating-reopened" if reopened else "rating-thanks", code=case.code),
@@ -121,7 +124,8 @@ async def not_fixed_words(message: Message, state: FSMContext, t: Translator,
     data = await state.get_data()
     case = await workflow.not_fixed(app.uow(), citizen_id=message.from_user.id,
                                     report_id=data["report_id"], words=message.text,
-                                    now=app.clock(), calendar=app.settings.calendar)
+                                    now=app.clock(), calendar=app.settings.calendar,
+                                    sla=app.settings.sla)
     await state.clear()
     await message.answer(t("rating-reopened", code=case.code), reply_markup=main_menu(t))
 

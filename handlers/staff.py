@@ -39,13 +39,14 @@ from complaints.model import (
     ReturnReason,
     Role,
 )
-from complaints.validation import MAX_PHOTOS
+from complaints.validation import MAX_PHOTOS, clean_text
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
-from presentation.cards import card_buttons, staff_card
+from handlers import delivery
+from presentation.cards import card_buttons, chat_may_see, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
-from presentation.media import picture_of
+from presentation.media import already_has, picture_of
 from presentation.staff_callbacks import (
     ForwardCb,
     ProofAction,
@@ -86,11 +87,16 @@ def _card_kind(binding: ChatBinding, case: CaseFile) -> CardKind:
     return CardKind.ADMIN_PROOF if case.status == ReportStatus.RESOLVED else CardKind.ADMIN_CARD
 
 
-async def _current(app: AppContext, report_id: int, version: int) -> CaseFile:
-    """The report if the pressed card is still current, else 'already handled by …'."""
+async def _current(app: AppContext, report_id: int, version: int,
+                   acting: int | None = None) -> CaseFile:
+    """The report if the pressed card is still current, else 'already handled by …'; a press
+    that acts (`acting` user) replayed after a crash gets the report as it was pressed."""
     case = await workflow.case_file(app.uow(), report_id)
     if case.version != version:
-        raise workflow.already_handled(case)
+        pressed = workflow.as_pressed(case, version, acting) if acting else None
+        if pressed is None:
+            raise workflow.already_handled(case)
+        return pressed
     return case
 
 
@@ -139,6 +145,8 @@ async def _queue_page(app: AppContext, t: Translator, binding: ChatBinding,
     pages = max(1, -(-total // PAGE_SIZE))
     text = t("queue", count=total, page=page + 1, pages=pages,
              lines="\n".join(lines) if lines else t("queue-empty"))
+    if binding.purpose == ChatPurpose.ADMIN:  # and what waits for chats that cannot be reached
+        text += await delivery.queue_section(app, t)
     rows = [[(t("btn-show", code=c.code), StaffCb(
         action=StaffAction.SHOW, report_id=c.id, version=c.version))] for c in cases]
     nav = []
@@ -166,7 +174,8 @@ async def card_button(query: CallbackQuery, callback_data: StaffCb, t: Translato
                                    StaffAction.CLOSE, StaffAction.REJECT, StaffAction.BACK) \
         else {Role.OPD}
     actor = await _actor(app, query.from_user.id, allowed)
-    case = await _current(app, rid, version)
+    acts = action in (StaffAction.START, StaffAction.CLOSE)
+    case = await _current(app, rid, version, query.from_user.id if acts else None)
     if actor.role == Role.OPD and actor.agency_code != case.agency_code:
         raise NotAllowed()
     if action == StaffAction.FORWARD_MENU:
@@ -191,7 +200,7 @@ async def _apply(query: CallbackQuery, answer: CallbackAnswer, t: Translator, ap
     """Run the transition, update the pressed card at once, wake the outbox."""
     result = await workflow.act(app.uow(), report_id=case.id, action=action, actor=actor,
                                 expected_version=case.version, now=app.clock(),
-                                calendar=app.settings.calendar, **inputs)
+                                calendar=app.settings.calendar, sla=app.settings.sla, **inputs)
     await query.message.edit_reply_markup(reply_markup=None)
     answer.text = t(f"done-{action.value}", code=case.code)
     return result.report
@@ -221,7 +230,8 @@ async def forward_to(query: CallbackQuery, callback_data: ForwardCb, t: Translat
                      app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Verify & forward: the picked agency gets the report."""
     actor = await _actor(app, query.from_user.id, ADMINS)
-    case = await _current(app, callback_data.report_id, callback_data.version)
+    case = await _current(app, callback_data.report_id, callback_data.version,
+                          query.from_user.id)
     action = Action.FORWARD if case.status == ReportStatus.SUBMITTED else Action.REASSIGN
     await _apply(query, callback_answer, t, app, actor, case, action, agency=callback_data.agency)
 
@@ -230,8 +240,10 @@ async def return_with(query: CallbackQuery, callback_data: ReturnCb, t: Translat
                       app: AppContext, callback_answer: CallbackAnswer) -> None:
     """Return with a preset reason, or ask the admin to type one."""
     actor = await _actor(app, query.from_user.id, ADMINS)
-    case = await _current(app, callback_data.report_id, callback_data.version)
-    if callback_data.reason == ReturnReason.OTHER:
+    other = callback_data.reason == ReturnReason.OTHER  # asks first: nothing to replay
+    case = await _current(app, callback_data.report_id, callback_data.version,
+                          None if other else query.from_user.id)
+    if other:
         await _ask(query, t, app, case, Action.RETURN)
         return
     label = Translator("id")(f"return-reason-{callback_data.reason.value}")
@@ -243,14 +255,13 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
                 report_id: int) -> None:
     """Post the report's card again in this chat (from the queue)."""
     case = await workflow.case_file(app.uow(), report_id)
-    if binding.purpose == ChatPurpose.OPD and case.agency_code != binding.agency_code:
+    if not chat_may_see(binding, case):  # another agency's, or confidential (coordinator)
         raise NotAllowed()
     kind = _card_kind(binding, case)
     names = await app.names()
-    sent = await query.message.answer(staff_card(t, kind, case, names),
-                                      reply_markup=card_buttons(t, kind, case),
-                                      disable_web_page_preview=True)
-    await admin.record_card(app.uow(), case.id, sent.chat.id, sent.message_id, kind)
+    await delivery.post_card(query.message, t, app, case, kind,
+                             staff_card(t, kind, case, names, now=app.clock()),
+                             card_buttons(t, kind, case))
 
 
 # ---------------------------------------------------------------- questions by ForceReply
@@ -322,7 +333,7 @@ async def _give_reason(message: Message, t: Translator, app: AppContext, pending
     action = Action(pending.action)
     await workflow.act(app.uow(), report_id=pending.report_id, action=action, actor=actor,
                        expected_version=pending.version, now=app.clock(),
-                       calendar=app.settings.calendar, reason=message.text)
+                       calendar=app.settings.calendar, sla=app.settings.sla, reason=message.text)
     await app.pending.drop_question(pending)
     await message.reply(t(f"done-{action.value}", code=(await workflow.case_file(
         app.uow(), pending.report_id)).code))
@@ -339,10 +350,10 @@ async def _collect_proof(message: Message, t: Translator, app: AppContext, pendi
     if picture is not None:
         if len(draft.photos) >= MAX_PHOTOS:
             await message.reply(t("intake-photos-full", max=MAX_PHOTOS))
-        else:
+        elif not already_has(draft.photos, picture):  # else: a replayed reply
             draft = replace(draft, photos=(*draft.photos, picture))
     if note:
-        draft = replace(draft, note=note.strip())
+        draft = replace(draft, note=clean_text(note, multiline=True))
     photos = draft.photos
     summary = t("proof-summary", count=len(photos), note=html.quote(draft.note or "-"))
     ready = bool(photos) and bool(draft.note)
@@ -379,8 +390,8 @@ async def proof_button(query: CallbackQuery, callback_data: ProofCb, t: Translat
     draft = ProofDraft.from_state_data(pending.data)
     result = await workflow.act(app.uow(), report_id=pending.report_id, action=Action.RESOLVE,
                                 actor=actor, expected_version=pending.version, now=app.clock(),
-                                calendar=app.settings.calendar, proof=draft.proof(),
-                                note=draft.note)
+                                calendar=app.settings.calendar, sla=app.settings.sla,
+                                proof=draft.proof(), note=draft.note)
     await app.pending.drop_question(pending)
     await query.message.edit_reply_markup(reply_markup=None)
     callback_answer.text = t("done-resolve", code=result.report.code)

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from aiogram import html
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from complaints.lifecycle import TRANSITIONS, Action
-from complaints.model import CardKind, CaseFile, NoticeKind, PhotoRef, ReportStatus, ReturnReason
+from complaints.model import (
+    Audience,
+    CardKind,
+    CaseFile,
+    ChatBinding,
+    ChatPurpose,
+    NoticeKind,
+    PhotoRef,
+    ReportStatus,
+    ReturnReason,
+    Role,
+)
+from complaints.privacy import ANONYMOUS_CITIZEN
 from presentation.context import Names
-from presentation.keyboards import inline_keyboard
+from presentation.deadlines import ReassignCb, clock_lines, reassigned, step_notice
+from presentation.keyboards import Button, inline_keyboard, main_menu
+from presentation.privacy import BlockAction, BlockCb
 from presentation.staff_callbacks import (
     CitizenAction,
     CitizenCb,
@@ -25,9 +40,10 @@ from presentation.staff_callbacks import (
     StaffCb,
 )
 from presentation.texts import Translator
+from presentation.trust_callbacks import RevealCb
 
+LIFECYCLE_ACTIONS = frozenset(a.value for a in Action)  # other events (e.g. show_identity) log
 AGENCY_WORKING = (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS)  # the finish clock runs
-CLOCK_STOPPED = (ReportStatus.CLOSED, ReportStatus.WITHDRAWN, ReportStatus.RETURNED)
 PROOF_SHOWN = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 
 
@@ -37,14 +53,16 @@ class CardView:
 
     title: str
     buttons: Mapping[ReportStatus, tuple[tuple[str, StaffAction], ...]]
-    shows_phone: bool = True  # the agency card never shows the reporter's phone
+    audience: Audience = Audience.ADMIN  # the agency card never shows the reporter's phone
     shows_proof: bool = False
+    reassign_in: frozenset[ReportStatus] = frozenset()  # admins may move it to another agency
 
 
 CARDS: dict[CardKind, CardView] = {
     CardKind.ADMIN_CARD: CardView("card-title", {
         ReportStatus.SUBMITTED: (("btn-verify-forward", StaffAction.FORWARD_MENU),
-                      ("btn-return", StaffAction.RETURN_MENU))}),
+                      ("btn-return", StaffAction.RETURN_MENU))},
+        reassign_in=frozenset(AGENCY_WORKING)),
     CardKind.ADMIN_PROOF: CardView("card-title-proof", {
         ReportStatus.RESOLVED: (("btn-close-notify", StaffAction.CLOSE),
                                 ("btn-reject-proof", StaffAction.REJECT))}, shows_proof=True),
@@ -52,7 +70,8 @@ CARDS: dict[CardKind, CardView] = {
         ReportStatus.FORWARDED: (("btn-process", StaffAction.START),
                                  ("btn-not-ours", StaffAction.NOT_OURS)),
         ReportStatus.IN_PROGRESS: (("btn-done-proof", StaffAction.DONE),
-                                   ("btn-not-ours", StaffAction.NOT_OURS))}, shows_phone=False),
+                                   ("btn-not-ours", StaffAction.NOT_OURS))},
+        audience=Audience.AGENCY),
 }
 
 
@@ -60,20 +79,70 @@ def _staff(action: StaffAction, case: CaseFile) -> StaffCb:
     return StaffCb(action=action, report_id=case.id, version=case.version)
 
 
-def card_buttons(t: Translator, kind: CardKind, case: CaseFile) -> InlineKeyboardMarkup | None:
-    """The buttons a card offers in the report's current status (none once handled)."""
-    buttons = CARDS[kind].buttons.get(case.status)
-    if not buttons:
+def moved_away(kind: CardKind, case: CaseFile, holder: str | None) -> bool:
+    """An agency's card of a report since moved to another agency."""
+    return kind is CardKind.AGENCY_CARD and holder is not None and holder != case.agency_code
+
+
+def card_buttons(t: Translator, kind: CardKind, case: CaseFile,
+                 holder: str | None = None) -> InlineKeyboardMarkup | None:
+    """The buttons a card offers in the report's current status (none once handled);
+    `holder` is the agency whose group holds the card, when known.
+
+    The admin group's cards of an anonymous report keep a "show identity" button in every
+    status: the reporter is shown to the presser alone, and the showing is logged.
+    """
+    if moved_away(kind, case, holder):
         return None
-    return inline_keyboard(*([(t(key), _staff(action, case))] for key, action in buttons))
-
-
-def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> str:
-    """A report as staff see it, as its card kind shows it."""
     view = CARDS[kind]
-    last = case.events[-1] if case.events else None
+    rows: list[list[Button]] = [[(t(key), _staff(action, case))]
+                                for key, action in view.buttons.get(case.status, ())]
+    deciding = bool(rows)  # the admins decide on it now: blocking its sender is offered too
+    if case.status in view.reassign_in:
+        rows.append([(t("btn-reassign"), ReassignCb(report_id=case.id))])
+    if deciding and kind is CardKind.ADMIN_CARD and case.citizen_id != ANONYMOUS_CITIZEN:
+        rows.append([(t("btn-block-citizen"),
+                      BlockCb(action=BlockAction.BLOCK, report_id=case.id))])
+    if case.anonymous and view.audience is Audience.ADMIN:
+        rows.append([(t("btn-show-identity"), RevealCb(report_id=case.id))])
+    return inline_keyboard(*rows) if rows else None
+
+
+def chat_may_see(binding: ChatBinding, case: CaseFile) -> bool:
+    """Whether a staff chat may be shown the report: an agency its own; confidential ones not
+    in the coordinator's chat."""
+    if binding.purpose is ChatPurpose.OPD:
+        return case.agency_code == binding.agency_code
+    return case.visible_to(Audience.ADMIN if binding.purpose is ChatPurpose.ADMIN
+                           else Audience.COORDINATOR)
+
+
+def reporter_line(t: Translator, case: CaseFile, audience: Audience) -> str:
+    """Who reported, as much as the audience may see: name and phone, name, or "anonymous"."""
+    if not case.reporter_visible_to(audience):
+        return t("card-reporter-anonymous")
+    name = html.quote(case.citizen_name or "-")
+    if case.phone_visible_to(audience):
+        return t("card-reporter", name=name, phone=case.citizen_phone or "-")
+    return t("card-reporter-name", name=name)
+
+
+def _actor_name(t: Translator, case: CaseFile, name: str | None, role: Role) -> str:
+    """Who acted; an anonymous report's citizen is never named by their own actions either."""
+    if role is Role.CITIZEN and case.anonymous:
+        return t("anonymous-actor")
+    return html.quote(name or role.value)
+
+
+def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names, *,
+               now: datetime | None = None, holder: str | None = None) -> str:
+    """A report as staff see it, as its card kind shows it; with `now`, how late it is."""
+    view = CARDS[kind]
+    moves = [e for e in case.events if e.action in LIFECYCLE_ACTIONS]
+    last = moves[-1] if moves else None
     lines = [
         t(view.title, code=case.code),
+        *([t("card-confidential")] if case.confidential else []),
         t("card-status", status=t(f"status-{case.status.value}")),
         t("card-category", category=html.quote(names.category(t, case.category_key))),
     ]
@@ -86,21 +155,22 @@ def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names) -> s
         lines.append(t("card-place", place=html.quote(
             " — ".join(p for p in (case.landmark, case.address) if p))))
     lines.append(t("card-filed", at=t.datetime(case.created_at), revision=case.revision))
-    due = case.finish_due if case.status in AGENCY_WORKING else case.verify_due
-    if due is not None and case.status not in CLOCK_STOPPED:
-        lines.append(t("card-due", due=t.datetime(due)))
-    if view.shows_phone:
-        lines.append(t("card-reporter", name=html.quote(case.citizen_name or "-"),
-                       phone=case.citizen_phone or "-"))
+    if moved_away(kind, case, holder):
+        lines.append(t("card-moved-away", agency=html.quote(names.agency(case.agency_code))))
     else:
-        lines.append(t("card-reporter-name", name=html.quote(case.citizen_name or "-")))
+        lines += clock_lines(t, case, now)
+    lines.append(reporter_line(t, case, view.audience))
+    if case.me_too:
+        lines.append(t("card-me-too", count=case.me_too))
+    if case.duplicate_of_code:
+        lines.append(t("card-duplicate-of", code=case.duplicate_of_code))
     lines.append(t("card-description", description=html.quote(_short(case.description, 1500))))
     if view.shows_proof or (case.resolution_note and case.status in PROOF_SHOWN):
         lines.append(t("card-proof-note", note=html.quote(case.resolution_note or "-"),
                        photos=len(case.proof_photos)))
     if last is not None and last.action != "submit":
         lines.append(t("card-last-action", action=t(f"action-{last.action}"),
-                       name=html.quote(last.actor_name or last.actor_role.value),
+                       name=_actor_name(t, case, last.actor_name, last.actor_role),
                        at=t.datetime(last.at)))
         if last.note and TRANSITIONS[Action(last.action)].needs_reason:
             lines.append(t("card-last-note", note=html.quote(last.note)))
@@ -131,7 +201,7 @@ def photos_of(which: Photos, case: CaseFile) -> tuple[PhotoRef, ...]:
     return {Photos.NONE: (), Photos.EVIDENCE: case.photos, Photos.PROOF: case.proof_photos}[which]
 
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 NoticeText = Callable[[Translator, str, CaseFile, Names, dict[str, str]], Rendered]
 
 
@@ -190,6 +260,8 @@ def _returned(t: Translator, key: str, case: CaseFile, names: Names,
         buttons.append([(t("btn-withdraw"),
                          CitizenCb(action=CitizenAction.WITHDRAW_ASK, report_id=case.id))])
     text = t("citizen-returned-incomplete" if incomplete else key, code=case.code, reason=reason)
+    if case.duplicate_of_code:
+        text += "\n" + t("citizen-duplicate-follow", code=case.duplicate_of_code)
     return text, inline_keyboard(*buttons) if buttons else None
 
 
@@ -201,6 +273,19 @@ def _closed(t: Translator, key: str, case: CaseFile, names: Names,
         (t("btn-not-fixed"), CitizenCb(action=CitizenAction.NOT_FIXED, report_id=case.id))])
     return t(key, code=case.code, agency=_agency(names, case, params),
              note=html.quote(case.resolution_note or "-")), markup
+
+
+def _submitted(t: Translator, key: str, case: CaseFile, names: Names,
+               params: dict[str, str]) -> Rendered:
+    """The tracking code and the verification due date, with the home keyboard back; an
+    anonymous or confidential report says what that flag means for it."""
+    lines = [t(key, code=case.code, revision=case.revision,
+               due=t.date(case.verify_due) if case.verify_due else "-")]
+    if case.anonymous:
+        lines.append(t("intake-submitted-anonymous"))
+    if case.confidential:
+        lines.append(t("intake-submitted-confidential"))
+    return "\n\n".join(lines), main_menu(t)
 
 
 NOTICES: dict[NoticeKind, NoticeView] = {
@@ -226,14 +311,30 @@ NOTICES: dict[NoticeKind, NoticeView] = {
     NoticeKind.CITIZEN_RETURNED: NoticeView("citizen-returned", _returned),
     NoticeKind.CITIZEN_IN_PROGRESS: NoticeView("citizen-in-progress", _in_progress),
     NoticeKind.CITIZEN_CLOSED: NoticeView("citizen-closed", _closed, Photos.PROOF),
+    NoticeKind.CITIZEN_REASSIGNED: NoticeView("citizen-reassigned", reassigned),
+    NoticeKind.SLA_REMINDER: NoticeView("sla-reminder", step_notice),
+    NoticeKind.SLA_OVERDUE: NoticeView("sla-overdue", step_notice),
+    NoticeKind.CITIZEN_SUBMITTED: NoticeView("intake-submitted", _submitted),
+    NoticeKind.CITIZEN_RESUBMITTED: NoticeView("intake-resubmitted", _submitted),
 }
 
 
+COORDINATOR_NOTICES = frozenset({
+    NoticeKind.COORDINATOR_FORWARDED, NoticeKind.COORDINATOR_SENT_BACK,
+    NoticeKind.COORDINATOR_CLOSED, NoticeKind.COORDINATOR_REOPENED})
+
+
 def render_notice(t: Translator, kind: NoticeKind, case: CaseFile, names: Names,
-                  params: dict[str, str]) -> Rendered:
+                  params: dict[str, str], now: datetime | None = None) -> Rendered:
     """A notice's text and buttons; a card notice is its header over the card and its buttons."""
     view = NOTICES[kind]
+    if kind in COORDINATOR_NOTICES and not case.visible_to(Audience.COORDINATOR):
+        return t("coordinator-confidential", code=case.code,
+                 status=t(f"status-{case.status.value}")), None
     text, markup = view.text(t, view.key, case, names, params)
+    if params.get("subscriber"):  # a citizen following someone else's report: news only
+        return f"{t('subscriber-prefix', code=case.code)}\n\n{text}", None
     if view.card is None:
         return text, markup
-    return f"{text}\n\n{staff_card(t, view.card, case, names)}", card_buttons(t, view.card, case)
+    return (f"{text}\n\n{staff_card(t, view.card, case, names, now=now)}",
+            card_buttons(t, view.card, case))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from complaints import admin, services
@@ -45,6 +45,8 @@ class AppContext:
     uow: Callable[[], UnitOfWork]
     pending: PendingInputs
     clock: Clock = utc_now
+    # sends one held outbox row at once (the outbox worker's delivery); set by the runner
+    deliver_now: Callable[[int], Awaitable[None]] | None = None
     _citizens: LruDict[int, Citizen] = field(
         default_factory=lambda: LruDict(CACHED_CITIZENS))
     _names: tuple[float, Names] | None = None
@@ -68,6 +70,10 @@ class AppContext:
         """Keep what a service just returned (single-process mode only)."""
         if self.single_process:
             self._citizens[citizen.telegram_id] = citizen
+
+    def forget(self, telegram_id: int) -> None:
+        """The citizen's profile was erased: nothing of it stays in memory either."""
+        self._citizens.pop(telegram_id, None)
 
     async def names(self) -> Names:
         """Categories and agencies, re-read at most once a minute."""

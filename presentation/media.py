@@ -9,6 +9,11 @@ from complaints.model import PhotoKind
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download again later (getFile limit)
 
 
+def already_has(photos: tuple[dict[str, str], ...], picture: dict[str, str]) -> bool:
+    """The same picture came in before: a replayed update must not add it twice."""
+    return any(p["file_unique_id"] == picture["file_unique_id"] for p in photos)
+
+
 def picture_of(message: Message) -> dict[str, str] | None:
     """The largest size of a photo, or an image sent as a file (EXIF kept); None otherwise."""
     if message.photo:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime import FluentBundle, FluentResource, resolver
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("id", "en")
@@ -22,6 +22,10 @@ _MONTHS = {
     "en": ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"],
 }
+# Fluent refuses a placeable over 2,500 characters and prints "{???}" instead; a description
+# (2,000 characters) escaped for HTML ("<" is "&lt;") or a long timeline passes that. Every text
+# ends in a Telegram message of 4,096 characters at most, so a larger bound guards nothing.
+resolver.MAX_PART_LENGTH = max(resolver.MAX_PART_LENGTH, 20_000)
 _ZONE_LABEL = {"Asia/Makassar": "WITA", "Asia/Jakarta": "WIB", "Asia/Jayapura": "WIT"}
 
 

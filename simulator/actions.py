@@ -197,15 +197,43 @@ class UserActions(SimulatorCore):
         )
 
     def add_bot_to(self, group: SimGroup, *, by: SimUser) -> None:
-        """Someone adds the bot to a group: Telegram sends a my_chat_member update."""
+        """Someone adds the bot to a group (again): Telegram sends a my_chat_member update."""
+        state = group._state
+        old = "member" if state.bot_member else ("kicked" if state.type == "supergroup"
+                                                 else "left")
+        state.bot_member, state.bot_kicked = True, False
+        self._membership(state, by, old, "member")
+
+    def remove_bot_from(self, group: SimGroup, *, by: SimUser) -> None:
+        """A member removes the bot: sends there answer 403 "bot was kicked" from now on."""
+        state = group._state
+        state.bot_member = False
+        state.bot_kicked = True
+        self._membership(state, by, "member", "kicked" if state.type == "supergroup" else "left")
+
+    def restrict_bot(self, group: SimGroup, *, by: SimUser, muted: bool = True) -> None:
+        """An admin takes the bot's right to send (a supergroup): sends answer 400 "not enough
+        rights"; `muted=False` gives it back. Each comes with a my_chat_member update."""
+        state = group._state
+        if state.type != "supergroup":
+            raise ValueError("only supergroup members can be restricted")
+        state.bot_muted = muted
+        old, new = ("member", "restricted") if muted else ("restricted", "member")
+        self._membership(state, by, old, new)
+
+    def delete_chat(self, group: SimGroup) -> None:
+        """The group is deleted: sends there answer 400 "chat not found", and no update comes."""
+        group._state.deleted = True
+
+    def _membership(self, state: ChatState[SimUser], by: SimUser, old: str, new: str) -> None:
         self._queue_update(
             "my_chat_member",
             {
-                "chat": group._state.info(),
+                "chat": state.info(),
                 "from": by.to_dict(),
                 "date": int(time.time()),
-                "old_chat_member": member_json("left", self.bot_user),
-                "new_chat_member": member_json("member", self.bot_user),
+                "old_chat_member": member_json(old, self.bot_user),
+                "new_chat_member": member_json(new, self.bot_user),
             },
         )
 

@@ -4,9 +4,9 @@
 included) fails with probability `rate`, the kind drawn from `kinds`:
 
 * the stock faults (simulator/faults.py): `429` (retry_after drawn from `retry_afters`),
-  `500`, `502` (JSON bodies), `slow` and `timeout` (the answer `delay` seconds late), `drop`
+  `500`, `502` (JSON bodies), `html502` (a 502 whose body is nginx's HTML page, as Telegram's
+  front end sometimes answers), `slow` and `timeout` (the answer `delay` seconds late), `drop`
   (the connection aborted before the method runs);
-* `html-502`: a 502 whose body is an HTML page, as Telegram's front end sometimes answers;
 * `accepted-drop`: the method runs (Telegram accepted it) and then the connection is aborted,
   so the bot cannot know; a send it repeats is a duplicate nobody can avoid, and
   `accepted_sends` counts them per chat so a test can tell these from real duplicates.
@@ -33,10 +33,7 @@ from simulator.server import BotApiSimulator
 __all__ = ["ALL_KINDS", "JSON_KINDS", "ChaosSimulator"]
 
 JSON_KINDS = ("429", "500", "502", "slow", "timeout", "drop", "accepted-drop")
-ALL_KINDS = (*JSON_KINDS, "html-502")
-HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-            "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-            "</body>\r\n</html>\r\n")
+ALL_KINDS = (*JSON_KINDS, "html502")
 SENDS = ("send", "copy", "forward")
 _drawn: ContextVar[str | None] = ContextVar("chaos_drawn", default=None)  # per request task
 
@@ -50,7 +47,7 @@ class ChaosFaults(FaultInjector):
         self._calls: Counter[tuple[str, str]] = Counter()
 
     def take(self, method: str, chat_id: Any) -> Fault | None:
-        """The stock queue, else the draw; html-502 and accepted-drop are finished later."""
+        """The stock queue, else the draw; an accepted-drop is finished after the method ran."""
         queued = super().take(method, chat_id)
         if queued is not None:
             return queued
@@ -67,8 +64,7 @@ class ChaosFaults(FaultInjector):
         _drawn.set(kind)
         if kind == "accepted-drop":
             return None  # the method runs; the connection is cut afterwards
-        return Fault("502" if kind == "html-502" else kind, key[0], 1,
-                     draw.choice(chaos.retry_afters), chaos.delay, chat_id)
+        return Fault(kind, key[0], 1, draw.choice(chaos.retry_afters), chaos.delay, chat_id)
 
 
 class ChaosSimulator(BotApiSimulator):
@@ -89,7 +85,7 @@ class ChaosSimulator(BotApiSimulator):
         self.faults = ChaosFaults(self)
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
-        """The stock handling (which draws through ChaosFaults), then the two special kinds."""
+        """The stock handling (which draws through ChaosFaults), then cut accepted-drops."""
         _drawn.set(None)
         index = len(self.calls)  # the stock handler records the call before its first await
         response = await super()._handle_api(request)
@@ -98,14 +94,12 @@ class ChaosSimulator(BotApiSimulator):
             return response
         call = self.calls[index]
         call.fault = kind
-        if kind == "html-502":
-            call.response = HTML_502
-            return web.Response(status=502, text=HTML_502, content_type="text/html")
         if kind == "accepted-drop":
             if call.ok and call.method.lower().startswith(SENDS):
                 chat = str(call.params.get("chat_id", ""))
                 if chat.lstrip("-").isdigit():
-                    self.accepted_sends[int(chat)] += 1
+                    sent = call.response  # an album is several messages
+                    self.accepted_sends[int(chat)] += len(sent) if isinstance(sent, list) else 1
             if request.transport is not None:
                 request.transport.abort()
         return response

@@ -170,7 +170,7 @@ class SimulatorCore:
         if not isinstance(chat_id, int):
             raise bad("chat not found")
         state = self._chats.get(chat_id)
-        if state is None:
+        if state is None or state.deleted:
             raise bad("chat not found")
         if state.migrated_to is not None:
             raise bad(
@@ -180,8 +180,12 @@ class SimulatorCore:
         if sending:
             if state.type == "private" and state.user is not None and state.user.blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if state.type != "private" and state.bot_kicked and not state.bot_member:
+                raise ApiError(403, f"Forbidden: bot was kicked from the {state.type} chat")
             if state.type != "private" and not state.bot_member:
                 raise ApiError(403, f"Forbidden: bot is not a member of the {state.type} chat")
+            if state.bot_muted:
+                raise bad("not enough rights to send text messages to the chat")
         return state
 
     def _message(self, state: ChatState[SimUser], message_id: Any, missing: str) -> SimMessage:

@@ -12,7 +12,11 @@ from simulator.wire import ApiCall, ApiError
 
 __all__ = ["Fault", "FaultInjector", "FaultKind", "apply_fault"]
 
-FaultKind = Literal["429", "500", "502", "slow", "drop", "timeout"]
+FaultKind = Literal["429", "500", "502", "html502", "slow", "drop", "timeout"]
+# What a front end in trouble answers: a 502 page in HTML, not the Bot API's JSON.
+BAD_GATEWAY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                    "</body>\r\n</html>\r\n")
 _FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 
@@ -93,6 +97,9 @@ async def apply_fault(
         raise ApiError(500, "Internal Server Error")
     if fault.kind == "502":
         raise ApiError(502, "Bad Gateway")
+    if fault.kind == "html502":
+        call.status, call.response = 502, {"html": BAD_GATEWAY_PAGE}
+        return web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
     if fault.kind == "drop":
         call.status = 0
         if request.transport is not None:

@@ -186,6 +186,9 @@ class ChatState(Generic[UserT]):
         self.next_message_id = 1
         self.migrated_to: int | None = None
         self.bot_member = True
+        self.bot_kicked = False  # removed by a member (not left by itself)
+        self.bot_muted = False  # restricted: may not send messages (supergroups)
+        self.deleted = False
         self.bot_is_admin = False
         self.members: list[UserT] = []
         self.admin_ids: set[int] = set()
@@ -266,4 +269,10 @@ def member_json(status: str, user: dict[str, Any]) -> dict[str, Any]:
         )
     elif status == "creator":
         member["is_anonymous"] = False
+    elif status == "restricted":  # a member that may not send anything
+        member.update({"is_member": True, "until_date": 0, **{f"can_{right}": False for right in (
+            "send_messages", "send_audios", "send_documents", "send_photos", "send_videos",
+            "send_video_notes", "send_voice_notes", "send_polls", "send_other_messages",
+            "add_web_page_previews", "react_to_messages", "edit_tag", "change_info",
+            "invite_users", "pin_messages", "manage_topics")}})
     return member

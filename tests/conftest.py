@@ -13,6 +13,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Application, application, run_application
+from complaints.clock import Clock, utc_now
 from configuration.settings import Settings, load_settings
 from simulator import BotApiSimulator
 
@@ -67,9 +68,11 @@ async def settings(backend: str, tmp_path: Path, sim: BotApiSimulator) -> Settin
 class RunningBot:
     """The real bot process (in this event loop), startable and restartable."""
 
-    def __init__(self, settings: Settings, sim: BotApiSimulator) -> None:
+    def __init__(self, settings: Settings, sim: BotApiSimulator,
+                 clock: Clock = utc_now) -> None:
         self.settings = settings
         self.sim = sim
+        self.clock = clock  # kept across restarts: tests that move time pass their own
         self.app: Application | None = None
         self._stack: contextlib.AsyncExitStack | None = None
         self._task: asyncio.Task[None] | None = None
@@ -77,7 +80,7 @@ class RunningBot:
     async def start(self) -> Application:
         self._stack = contextlib.AsyncExitStack()
         self.app = await self._stack.enter_async_context(
-            application(self.settings, self.sim.token, poll_timeout=1))
+            application(self.settings, self.sim.token, poll_timeout=1, clock=self.clock))
         self._task = asyncio.create_task(run_application(self.app, install_signals=False))
         return self.app
 

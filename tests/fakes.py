@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +23,7 @@ from complaints.model import (
     ChatPurpose,
     Citizen,
     GeoPoint,
+    NearbyReport,
     Notice,
     PendingInput,
     PhotoRef,
@@ -32,8 +33,11 @@ from complaints.model import (
     ReportStatus,
     ReportSummary,
     Role,
+    SlaClock,
     StaffEvent,
     StaffMember,
+    SubmittedReport,
+    UnreachableChat,
 )
 
 CATEGORIES = (Category("roads", "Jalan dan jembatan", "Roads and bridges"),
@@ -70,7 +74,12 @@ class ReportRow:
     rating: int | None = None
     rating_comment: str | None = None
     closed_at: datetime | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    duplicate_of: int | None = None
     photos: dict[str, tuple[PhotoRef, ...]] = field(default_factory=dict)
+    clock: SlaClock = field(default_factory=SlaClock)
+    submission_key: str | None = None
 
 
 @dataclass(slots=True)
@@ -81,6 +90,7 @@ class LinkCodeRow:
     agency_code: str | None
     expires_at: datetime
     used_at: datetime | None = None
+    used_by: tuple[int, int] | None = None  # (user, chat)
 
 
 @dataclass
@@ -99,6 +109,8 @@ class FakeState:
     outbox: list[Notice] = field(default_factory=list)
     pending: dict[int, PendingInput] = field(default_factory=dict)
     cards: list[tuple[int, int, int, str]] = field(default_factory=list)
+    subscriptions: list[tuple[int, int]] = field(default_factory=list)  # (report, citizen)
+    unreachable: dict[int, UnreachableChat] = field(default_factory=dict)
     last_id: int = 0
 
     def new_id(self) -> int:
@@ -160,14 +172,31 @@ class FakeReports:
         return any(row.code == code for row in self._state.reports.values())
 
     async def add(self, *, citizen_id: int, code: str, draft: ReportDraft, status: ReportStatus,
-                  created_at: datetime, verify_due: datetime) -> int:
+                  created_at: datetime, verify_due: datetime,
+                  clock: SlaClock | None = None,
+                  submission_key: str | None = None) -> int:
         """A new report at version 1, revision 1."""
+        if submission_key is not None and await self.by_submission_key(submission_key):
+            raise AssertionError(f"unique constraint: submission key {submission_key}")
         report_id = self._state.new_id()
         self._state.reports[report_id] = ReportRow(
             report_id, code, citizen_id, status, draft.category_key, draft.description,
             draft.location.latitude, draft.location.longitude, draft.landmark, created_at,
-            created_at, verify_due, photos={"evidence": draft.photos})
+            created_at, verify_due, photos={"evidence": draft.photos},
+            anonymous=draft.anonymous, confidential=draft.confidential,
+            clock=clock or SlaClock(), submission_key=submission_key)
         return report_id
+
+    async def by_submission_key(self, key: str) -> SubmittedReport | None:
+        """The report a draft was filed as, if it was."""
+        for row in self._state.reports.values():
+            if row.submission_key == key:
+                assert row.verify_due is not None
+                receipt = next((n for n, notice in enumerate(self._state.outbox, 1)
+                                if notice.report_id == row.id
+                                and notice.kind == "citizen_submitted"), None)
+                return SubmittedReport(row.id, row.code, row.verify_due, receipt)
+        return None
 
     async def add_event(self, report_id: int, event: ReportEvent, actor_id: int | None) -> None:
         """One line of the timeline."""
@@ -207,7 +236,12 @@ class FakeReports:
             citizen_name=citizen.name if citizen else None,
             citizen_phone=citizen.phone if citizen else None,
             citizen_language=citizen.language if citizen else "id", rating=row.rating,
-            rating_comment=row.rating_comment, closed_at=row.closed_at,
+            rating_comment=row.rating_comment, closed_at=row.closed_at, clock=row.clock,
+            anonymous=row.anonymous, confidential=row.confidential,
+            duplicate_of=row.duplicate_of,
+            duplicate_of_code=self._state.reports[row.duplicate_of].code
+            if row.duplicate_of else None,
+            me_too=sum(1 for rid, _ in self._state.subscriptions if rid == row.id),
             events=tuple(self._staff_event(event, actor_id)
                          for rid, event, actor_id in self._state.events if rid == report_id))
 
@@ -231,10 +265,12 @@ class FakeReports:
         self._state.reports[report_id].photos[purpose] = photos
 
     async def queue(self, statuses: tuple[ReportStatus, ...], agency_code: str | None,
-                    limit: int, offset: int) -> tuple[list[CaseFile], int]:
+                    limit: int, offset: int, include_confidential: bool = True
+                    ) -> tuple[list[CaseFile], int]:
         """Oldest first, one page, and the total."""
         rows = sorted((r for r in self._state.reports.values() if r.status in statuses
-                       and (agency_code is None or r.agency_code == agency_code)),
+                       and (agency_code is None or r.agency_code == agency_code)
+                       and (include_confidential or not r.confidential)),
                       key=lambda r: (r.created_at, r.id))
         files = [await self.case_file(r.id) for r in rows[offset:offset + limit]]
         return [f for f in files if f is not None], len(rows)
@@ -354,9 +390,11 @@ class FakeChats:
                             now: datetime) -> tuple[ChatPurpose, str | None] | None:
         """The code's purpose, once, before it expires; None otherwise."""
         row = self._state.link_codes.get(code)
+        if row is not None and row.used_at is not None and row.used_by == (user_id, chat_id):
+            return row.purpose, row.agency_code  # the same use, replayed
         if row is None or row.used_at is not None or row.expires_at <= now:
             return None
-        row.used_at = now
+        row.used_at, row.used_by = now, (user_id, chat_id)
         return row.purpose, row.agency_code
 
 
@@ -366,9 +404,10 @@ class FakeOutbox:
     def __init__(self, state: FakeState) -> None:
         self._state = state
 
-    async def add(self, notice: Notice, now: datetime) -> None:
-        """One message to deliver."""
+    async def add(self, notice: Notice, now: datetime, hold: timedelta | None = None) -> int:
+        """One message to deliver; its id is its position."""
         self._state.outbox.append(notice)
+        return len(self._state.outbox)
 
 
 class FakePendingInputs:
@@ -416,6 +455,66 @@ class FakeCards:
         self._state.cards.append((report_id, chat_id, message_id, kind))
 
 
+class FakeDuplicates:
+    """Reports in a lat/lon box, and who follows which report."""
+
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def nearby(self, *, category_key: str, south: float, west: float, north: float,
+                     east: float, since: datetime, statuses: tuple[ReportStatus, ...]
+                     ) -> list[NearbyReport]:
+        """Open, non-confidential, not-duplicate reports of the category inside the box."""
+        return [NearbyReport(r.id, r.code, r.status, GeoPoint(r.latitude, r.longitude),
+                             r.created_at, r.description, r.citizen_id)
+                for r in self._state.reports.values()
+                if r.category_key == category_key and r.created_at >= since
+                and south <= r.latitude <= north and west <= r.longitude <= east
+                and r.status in statuses and not r.confidential and r.duplicate_of is None]
+
+    async def subscribe(self, report_id: int, citizen_id: int, now: datetime) -> bool:
+        """True when new."""
+        if (report_id, citizen_id) in self._state.subscriptions:
+            return False
+        self._state.subscriptions.append((report_id, citizen_id))
+        return True
+
+    async def subscribers(self, report_id: int) -> list[tuple[int, str]]:
+        """Followers with their language."""
+        return [(cid, self._state.citizens[cid].language)
+                for rid, cid in self._state.subscriptions if rid == report_id]
+
+
+
+class FakeDelivery:
+    """Unreachable staff chats (rows are not parked in the fake: the worker is not in it)."""
+
+    def __init__(self, state: FakeState) -> None:
+        self._state = state
+
+    async def mark(self, binding: ChatBinding, error: str, now: datetime) -> bool:
+        """Mark once."""
+        if binding.chat_id in self._state.unreachable:
+            return False
+        self._state.unreachable[binding.chat_id] = UnreachableChat(
+            binding.chat_id, binding.purpose, binding.agency_code, now, error)
+        return True
+
+    async def unreachable(self) -> list[UnreachableChat]:
+        """Marked chats, oldest first."""
+        return sorted(self._state.unreachable.values(), key=lambda c: c.since)
+
+    async def resume(self, chat_id: int) -> tuple[int, list[int]] | None:
+        """Unmark; nothing was parked here."""
+        return (0, []) if self._state.unreachable.pop(chat_id, None) else None
+
+    async def resume_binding(self, purpose: ChatPurpose, agency_code: str | None) -> int:
+        """Unmark the purpose's old chats."""
+        for chat in list(self._state.unreachable.values()):
+            if (chat.purpose, chat.agency_code) == (purpose, agency_code):
+                del self._state.unreachable[chat.chat_id]
+        return 0
+
 class FakeUnitOfWork:
     """One transaction on a FakeDatabase: a private copy until commit()."""
 
@@ -428,6 +527,8 @@ class FakeUnitOfWork:
     outbox: FakeOutbox
     pending_inputs: FakePendingInputs
     cards: FakeCards
+    duplicates: FakeDuplicates
+    delivery: FakeDelivery
 
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
@@ -446,6 +547,8 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(working)
         self.pending_inputs = FakePendingInputs(working)
         self.cards = FakeCards(working)
+        self.duplicates = FakeDuplicates(working)
+        self.delivery = FakeDelivery(working)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

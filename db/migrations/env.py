@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from db.engine import create_engine
@@ -22,8 +24,18 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _without_cascades(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite batch migrations copy a table, drop it and rename the copy: with foreign keys
+    enforced, dropping `reports` would cascade-delete its events, photos and outbox rows."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
 async def _run_online() -> None:
     engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _without_cascades)  # after the bot's tuning
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

@@ -166,14 +166,15 @@ def test_link_code_binds_a_group_once(database: str) -> None:
     assert f"Link code for the opd group of PUPR: {code[1]}" in printed
     assert re.search(r"until \d{4}-\d\d-\d\d \d\d:\d\d WITA", printed)
 
-    def use(uow: Uow) -> Awaitable[object]:
-        return admin.bind_with_code(uow(), code[1], user_id=1001, chat_id=-100777,
+    def use(uow: Uow, chat_id: int = -100777) -> Awaitable[object]:
+        return admin.bind_with_code(uow(), code[1], user_id=1001, chat_id=chat_id,
                                     title="Grup PUPR", now=datetime.now(UTC))
 
     with_services(database, use)
     assert re.search(r"-100777\s+│ opd\s+│ PUPR\s+│ Grup PUPR", ok("chat", "list"))
-    with pytest.raises(InvalidInput):
-        with_services(database, use)
+    with_services(database, use)  # the same use again (a replayed update) changes nothing
+    with pytest.raises(InvalidInput):  # but the code binds no other chat
+        with_services(database, lambda uow: use(uow, -100778))
     assert "An opd group needs an agency" in refused("chat", "link-code", "--purpose", "opd")
 
 
@@ -231,6 +232,34 @@ def test_report_show_prints_the_case_and_its_timeline(database: str) -> None:
                      r"Rina Admin \(admin\)\s+│ → PUPR", timeline)
     assert "No report with that code" in refused("report", "show", "LPR-2222-3333")
     assert "No report with that code" in refused("report", "show", "nonsense")
+
+
+async def _file_anonymous_report(uow: Uow) -> str:
+    """A citizen files an anonymous, confidential report."""
+    await services.register_citizen(uow(), 42, name="Budi Santoso", phone=PHONE, language="id",
+                                    consent_at=NOW, now=NOW)
+    draft = ReportDraft(
+        photos=(PhotoRef("file-0", "u-0", PhotoKind.PHOTO),), location=GeoPoint(3.3, 117.63),
+        description="Pungutan liar di loket pelayanan.", category_key="other",
+        anonymous=True, confidential=True)
+    return (await services.submit_report(uow(), 42, draft, now=NOW, calendar=CALENDAR)).code
+
+
+def test_report_show_hides_an_anonymous_reporter_unless_an_admin_asks(database: str) -> None:
+    ok("migrate")
+    ok("staff", "add", "7", "--name", "Rina Admin", "--role", "admin")
+    ok("staff", "add", "8", "--name", "Putu", "--role", "opd", "--agency", "PUPR")
+    code = with_services(database, _file_anonymous_report)
+    shown = ok("report", "show", code)
+    assert "Budi" not in shown and PHONE not in shown
+    assert "anonymous, confidential" in shown and "--show-identity" in shown
+    assert refused("report", "show", code, "--show-identity", "8")
+    assert refused("report", "show", code, "--show-identity", "42")  # the citizen is no staff
+    revealed = ok("report", "show", code, "--show-identity", "7")
+    assert "Budi Santoso (Telegram ID 42)" in revealed and PHONE in revealed
+    assert revealed.count("show_identity") == 1  # the refused attempts showed and logged nothing
+    assert re.search(r"show_identity\s+│ submitted → submitted\s+│ Rina Admin \(admin\)",
+                     revealed)
 
 
 def test_report_list_filters_by_status(database: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ from complaints.model import ChatPurpose, Role
 from simulator import BotApiSimulator, SimGroup, SimMessage, SimUser
 from tests.conftest import RunningBot
 from tests.e2e.flows import expect, file_until_review, register, submit
+from tests.texts import fragment as fixed_part
 from tests.texts import text
 
 
@@ -61,8 +62,14 @@ async def staff_the_city(sim: BotApiSimulator, running: RunningBot) -> City:
 
 async def in_group(user: SimUser, group: SimGroup, *fragments: str,
                    wait: float = 10.0) -> SimMessage:
-    """The bot's next message in the group contains every fragment."""
+    """The bot's next message in the group contains every fragment (a card is posted as a
+    placeholder first and filled in at once: wait for that)."""
     message = await user.next_message(chat=group, timeout=wait)
+    placeholder = fixed_part("card-sending")
+    if placeholder in message.content:
+        message = await user.wait_for(lambda m: m.message_id == message.message_id
+                                      and placeholder not in m.content,
+                                      chat=group, timeout=wait)
     for fragment in fragments:
         assert fragment in message.content, (
             f"expected {fragment!r} in the bot's group message:\n{message.content}")

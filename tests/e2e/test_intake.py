@@ -52,7 +52,8 @@ async def test_full_complaint_with_album(sim: BotApiSimulator, bot) -> None:
     review = await expect(citizen, "Langkah 5 dari 5", "Foto: 3", "Drainase dan banjir",
                           DESCRIPTION, "Depan Pasar Gusher", "3.30000, 117.63300")
     assert album[0].photo_file_ids[-1] in review.photo_file_ids
-    assert review.buttons == ["📨 Kirim laporan", "✏️ Ubah", "❌ Batal"]
+    assert review.buttons == ["📨 Kirim laporan", "🙈 Kirim anonim", "🔒 Rahasiakan laporan",
+                              "✏️ Ubah", "❌ Batal"]
     await citizen.press(review, "Kirim laporan")
     done = await expect(citizen, "Laporan terkirim", "3 hari kerja")
     code = CODE_RE.search(done.content).group(0)

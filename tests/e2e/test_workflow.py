@@ -38,13 +38,16 @@ async def test_happy_path_from_submission_to_rating(
     card = await in_group(city.admin, city.admin_group, "Laporan baru", code,
                           "Jalan dan jembatan", "Budi Santoso", "+6281234567890",
                           text("status-submitted"))
-    assert card.buttons == [text("btn-verify-forward"), text("btn-return")]
+    assert card.buttons == [text("btn-verify-forward"), text("btn-return"),
+                            text("btn-block-citizen")]
 
     menu = await open_menu(city.admin, city.admin_group, card, text("btn-verify-forward"), "PUPR")
     assert menu.buttons[0].startswith("⭐ PUPR")
     query = await city.admin.press(menu, "⭐ PUPR")
     assert "Diteruskan" in (await city.admin.callback_answer(query))["text"]
-    await city.admin.wait_for(lambda m: m.message_id == card.message_id and not m.buttons
+    # while the agency holds it, the admin card offers only moving it to another agency
+    await city.admin.wait_for(lambda m: m.message_id == card.message_id
+                              and m.buttons == [text("btn-reassign")]
                               and text("status-forwarded") in m.content
                               and "diteruskan oleh Ani Admin" in m.content,
                               chat=city.admin_group)

@@ -37,14 +37,14 @@ async def test_same_seed_same_faults_whatever_else_runs() -> None:
     answers, faults = runs[0]
     assert 5 <= sum(f is not None for f in faults) <= 20  # about 30 % of 40
     expected = {"429": (429, "application/json"), "500": (500, "application/json"),
-                "html-502": (502, "text/html"), "drop": (0, "dropped"),
+                "html502": (502, "text/html"), "drop": (0, "dropped"),
                 "accepted-drop": (0, "dropped"), None: (200, "application/json")}
     for answer, fault in zip(answers, faults, strict=True):
         assert answer == expected.get(fault, answer), (fault, answer)
 
 
 async def test_html_502_is_a_page_and_accepted_drop_delivers_and_is_counted() -> None:
-    async with ChaosSimulator(rate=1.0, seed=1, kinds=("html-502",)) as sim:
+    async with ChaosSimulator(rate=1.0, seed=1, kinds=("html502",)) as sim:
         budi = sim.user("Budi")
         assert await _send_many(sim, budi.id, 2) == [(502, "text/html")] * 2
         assert budi.bot_messages() == []  # the method did not run

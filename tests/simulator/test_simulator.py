@@ -740,3 +740,27 @@ def test_sim_message_helpers() -> None:
     with pytest.raises(AssertionError, match="no callback_data"):
         message.button_data("Situs")
     assert message.keyboard == [] and not message.force_reply and message.content == "t"
+
+
+async def test_bot_removed_from_a_group_and_added_back(sim: BotApiSimulator, bot: Bot) -> None:
+    """A member removes the bot: 403 "kicked" and a my_chat_member; adding it back undoes it."""
+    ani = sim.user("Ani")
+    group = sim.group("OPD PUPR", members=[ani])
+    sim.remove_bot_from(group, by=ani)
+    with pytest.raises(TelegramForbiddenError, match="bot was kicked from the group chat"):
+        await bot.send_message(group.id, "halo")
+    sim.add_bot_to(group, by=ani)
+    await bot.send_message(group.id, "halo lagi")
+    assert [m.content for m in group.bot_messages()] == ["halo lagi"]
+    changes = [u.my_chat_member for u in await bot.get_updates(timeout=0)]
+    assert [(c.old_chat_member.status, c.new_chat_member.status, c.from_user.id)
+            for c in changes if c] == [("member", "left", ani.id), ("left", "member", ani.id)]
+
+
+async def test_deleted_group_is_not_found(sim: BotApiSimulator, bot: Bot) -> None:
+    """A deleted group answers 400 "chat not found" to everything, and no update says so."""
+    group = sim.group("Lama", members=[sim.user("Ani")])
+    sim.delete_chat(group)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.send_message(group.id, "halo")
+    assert await bot.get_updates(timeout=0) == []

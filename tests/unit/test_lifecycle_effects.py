@@ -24,14 +24,15 @@ FORWARDED = [(K.AGENCY_CARD, R.AGENCY), (K.COORDINATOR_FORWARDED, R.COORDINATOR)
              (K.CITIZEN_FORWARDED, R.CITIZEN)]
 # who is told what at each SOP step (DESIGN.md, "The SOP, step by step")
 TOLD = {
-    A.SUBMIT: [(K.ADMIN_CARD, R.ADMIN)],
+    A.SUBMIT: [(K.CITIZEN_SUBMITTED, R.CITIZEN), (K.ADMIN_CARD, R.ADMIN)],
     A.FORWARD: FORWARDED,
     A.RETURN: [(K.CITIZEN_RETURNED, R.CITIZEN)],
-    A.RESUBMIT: [(K.ADMIN_CARD, R.ADMIN)],
+    A.RESUBMIT: [(K.CITIZEN_RESUBMITTED, R.CITIZEN), (K.ADMIN_CARD, R.ADMIN)],
     A.WITHDRAW: [(K.ADMIN_WITHDRAWN, R.ADMIN)],
     A.SEND_BACK: [(K.ADMIN_SENT_BACK, R.ADMIN), (K.COORDINATOR_SENT_BACK, R.COORDINATOR)],
     A.START: [(K.CITIZEN_IN_PROGRESS, R.CITIZEN)],
-    A.REASSIGN: [*FORWARDED, (K.AGENCY_REASSIGNED_AWAY, R.PREVIOUS_AGENCY)],
+    A.REASSIGN: [(K.AGENCY_CARD, R.AGENCY), (K.COORDINATOR_FORWARDED, R.COORDINATOR),
+                 (K.CITIZEN_REASSIGNED, R.CITIZEN), (K.AGENCY_REASSIGNED_AWAY, R.PREVIOUS_AGENCY)],
     A.RESOLVE: [(K.ADMIN_PROOF, R.ADMIN)],
     A.REJECT_PROOF: [(K.AGENCY_PROOF_REJECTED, R.AGENCY)],
     A.CLOSE: [(K.CITIZEN_CLOSED, R.CITIZEN), (K.COORDINATOR_CLOSED, R.COORDINATOR)],
@@ -66,9 +67,12 @@ def test_field_effects_and_inputs() -> None:
     assert {a for a, t in TRANSITIONS.items() if t.needs_reason} == reasons
 
 
-def test_every_notice_kind_is_caused_by_some_transition() -> None:
+def test_every_notice_kind_is_caused_by_some_transition_or_the_deadline_scheduler() -> None:
     told = {tell.kind for t in TRANSITIONS.values() for tell in t.tells}
-    assert told == set(NoticeKind) - {NoticeKind.REFRESH_CARDS}
+    scheduled = {NoticeKind.SLA_REMINDER, NoticeKind.SLA_OVERDUE, NoticeKind.SLA_ESCALATION,
+                 NoticeKind.SLA_DIGEST}  # complaints/deadlines.py
+    assert told | scheduled == set(NoticeKind) - {NoticeKind.REFRESH_CARDS}
+    assert not told & scheduled
 
 
 def test_notices_are_addressed_from_the_move() -> None:
@@ -77,7 +81,7 @@ def test_notices_are_addressed_from_the_move() -> None:
     assert [(n.kind, n.target, n.target_ref, n.params) for n in made] == [
         (K.AGENCY_CARD, NoticeTarget.AGENCY, "DLH", {}),
         (K.COORDINATOR_FORWARDED, NoticeTarget.COORDINATOR, "DLH", {}),
-        (K.CITIZEN_FORWARDED, NoticeTarget.CITIZEN, "100", {"agency": "DLH"}),
+        (K.CITIZEN_REASSIGNED, NoticeTarget.CITIZEN, "100", {"agency": "DLH"}),
         (K.AGENCY_REASSIGNED_AWAY, NoticeTarget.AGENCY, "PUPR", {}),
     ]
     same_agency = Move(7, 100, agency="PUPR", previous_agency="PUPR")
@@ -87,7 +91,7 @@ def test_notices_are_addressed_from_the_move() -> None:
     assert sent_back[1].target_ref == "PUPR"
     assert sent_back[1].params == {"reason": "bukan", "reason_key": ""}
     resubmitted = notices(TRANSITIONS[A.RESUBMIT], Move(7, 100, None))
-    assert resubmitted[0].params == {"resubmitted": "True"}
+    assert resubmitted[1].params == {"resubmitted": "True"}
 
 
 def test_act_has_no_branch_per_action() -> None:

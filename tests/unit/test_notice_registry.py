@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from complaints.model import CardKind, NoticeKind
 from presentation.cards import CARDS, NOTICES
+from presentation.deadlines import SUMMARIES
 from presentation.texts import LANGUAGES, catalogue_keys
 
 
@@ -16,7 +17,9 @@ def _keys_of_registries() -> set[str]:
 
 
 def test_every_kind_has_a_view() -> None:
-    assert set(NOTICES) == set(NoticeKind) - {NoticeKind.REFRESH_CARDS}
+    # a notice is about one report (NOTICES) or, like the escalation list, about many (SUMMARIES)
+    assert set(NOTICES) | set(SUMMARIES) == set(NoticeKind) - {NoticeKind.REFRESH_CARDS}
+    assert not set(NOTICES) & set(SUMMARIES)
     assert set(CARDS) == set(CardKind)
     assert {view.card for view in NOTICES.values()} - {None} == set(CardKind)
 

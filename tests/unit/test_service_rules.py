@@ -136,7 +136,9 @@ async def test_submit_gives_a_tracking_code_a_verify_deadline_and_an_admin_card(
     # three working days after a Thursday: Friday, Monday, and the end of Tuesday
     assert submitted.verify_due == datetime(2026, 12, 8, 23, 59, 59,
                                             tzinfo=ZoneInfo("Asia/Makassar"))
-    assert db.state.outbox == [Notice("admin_card", NoticeTarget.ADMIN, submitted.report_id)]
+    assert db.state.outbox == [
+        Notice("citizen_submitted", NoticeTarget.CITIZEN, submitted.report_id, str(CITIZEN_ID)),
+        Notice("admin_card", NoticeTarget.ADMIN, submitted.report_id)]
     case = await workflow.case_file_by_code(db.uow(), submitted.code)
     assert case.status is ReportStatus.SUBMITTED and case.version == 1 and case.photos == PHOTO
     assert [(e.action, e.actor_name) for e in case.events] == [("submit", "Budi")]

@@ -14,7 +14,8 @@ welcome =
 welcome-back = Welcome back, { $name }! Use the menu below to file a report or see your reports.
 reg-consent =
     <b>Consent to personal data</b>
-    To handle complaints we store your name, phone number, photos, location and what you report. Officers of the Tarakan City Government use it only to follow up your complaint; it is not shared for anything else.
+    To handle complaints we store your name, phone number, photos, location and what you report. Officers of the Tarakan City Government use it only to follow up your complaint; it is not shared for anything else. The agency handling a report does not see your phone number.
+    { privacy-rights }
     Do you agree?
 btn-agree = ✅ I agree
 btn-decline = ❌ I do not agree
@@ -141,7 +142,7 @@ help =
     <b>LAPOR! Kota Tarakan</b> — public complaints to the Tarakan City Government.
     /lapor — file a report (photos, location, description, category)
     /status — your reports; /status NUMBER — one report in detail
-    /profil — your details
+    /profil — your details; /data_saya — all your data in one file; /hapus_data — erase your data
     /bahasa — change language
     /batal — cancel the report being filed; /kembali — go back one step
     Reports are verified within 3 working days and handled by the agency within 10 working days.

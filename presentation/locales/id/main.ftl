@@ -14,7 +14,8 @@ welcome =
 welcome-back = Selamat datang kembali, { $name }! Pilih menu di bawah untuk membuat laporan atau melihat laporan Anda.
 reg-consent =
     <b>Persetujuan data pribadi</b>
-    Untuk menangani pengaduan, kami menyimpan nama, nomor telepon, foto, lokasi dan isi laporan Anda. Data ini hanya dipakai untuk menindaklanjuti pengaduan oleh petugas Pemerintah Kota Tarakan dan tidak dibagikan untuk keperluan lain.
+    Untuk menangani pengaduan, kami menyimpan nama, nomor telepon, foto, lokasi dan isi laporan Anda. Data ini hanya dipakai untuk menindaklanjuti pengaduan oleh petugas Pemerintah Kota Tarakan dan tidak dibagikan untuk keperluan lain. Dinas yang menangani laporan tidak melihat nomor telepon Anda.
+    { privacy-rights }
     Apakah Anda setuju?
 btn-agree = ✅ Setuju
 btn-decline = ❌ Tidak setuju
@@ -141,7 +142,7 @@ help =
     <b>LAPOR! Kota Tarakan</b> — pengaduan masyarakat kepada Pemerintah Kota Tarakan.
     /lapor — buat laporan (foto, lokasi, keterangan, kategori)
     /status — laporan Anda; /status NOMOR — rincian satu laporan
-    /profil — data Anda
+    /profil — data Anda; /data_saya — semua data Anda dalam satu berkas; /hapus_data — hapus data Anda
     /bahasa — ganti bahasa
     /batal — batalkan laporan yang sedang dibuat; /kembali — mundur satu langkah
     Laporan diverifikasi dalam 3 hari kerja dan dikerjakan dinas terkait dalam 10 hari kerja.
