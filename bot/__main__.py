@@ -7,10 +7,12 @@ import sys
 
 import typer
 
-from bot.logging_setup import setup_logging
+from bot.logging_setup import mask_secrets, setup_logging
 from configuration.settings import ConfigError, Settings, load_settings
 
 cli = typer.Typer(add_completion=False, help="LAPOR! Tarakan Telegram bot.")
+
+STARTUP_FAILED = 1  # a configuration error exits with 2
 
 NO_TOKEN = """\
 No BOT_TOKEN is set, so the bot cannot reach Telegram.
@@ -42,12 +44,17 @@ def main_command(ctx: typer.Context) -> None:
     token = settings.bot_token.get_secret_value()
     setup_logging(settings.log_level, token)
     from bot.app import application, run_application
+    from bot.startup import StartupError
 
     async def _run() -> None:
         async with application(settings, token) as app:
             await run_application(app)
 
-    asyncio.run(_run())
+    try:
+        asyncio.run(_run())
+    except StartupError as exc:
+        typer.echo(mask_secrets(str(exc), (token,)), err=True)
+        raise typer.Exit(STARTUP_FAILED) from None
 
 
 @cli.command()

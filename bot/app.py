@@ -25,6 +25,7 @@ from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
+from bot.startup import check_bot_api, check_redis, prepare_database
 from bot.warmup import keep_response_models
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
@@ -33,7 +34,6 @@ from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
 from db.geocode_cache import GeocodeCache
 from db.inbox import UpdateInbox
-from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
 from handlers import common, errors, fallback, followup, staff
@@ -106,9 +106,19 @@ class Application:
 @contextlib.asynccontextmanager
 async def application(settings: Settings, token: str, *, migrate: bool = True,
                       poll_timeout: int = 25) -> AsyncIterator[Application]:
-    """Build the whole bot; closes every resource on exit."""
+    """Build the whole bot; closes every resource on exit.
+
+    Start-up problems (token, Bot API server, database, Redis) raise StartupError first.
+    """
+    probe = create_bot(settings, token, retry=RetryRequestMiddleware(attempts=2))
+    try:
+        await check_bot_api(probe, settings.bot_api_url)
+    finally:
+        await probe.session.close()
     if migrate:
-        await upgrade_async(settings.database_url)
+        await prepare_database(settings.database_url)
+    if settings.redis_url:
+        await check_redis(settings.redis_url)
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = _storage(settings, engine)

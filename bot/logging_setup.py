@@ -39,3 +39,6 @@ def setup_logging(level: str = "INFO", token: str | None = None) -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # Alembic narrates every migration step at INFO; only when debugging is that worth reading.
+    logging.getLogger("alembic").setLevel(
+        logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
