@@ -26,7 +26,9 @@ from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
 from bot.startup import check_bot_api, check_redis, prepare_database
+from bot.update_queues import ChatQueues, SharedChatQueues
 from bot.warmup import keep_response_models
+from bot.webhook import Readiness, WebhookServer
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
 from conversations import intake, registration
@@ -74,7 +76,8 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
         redis_storage = RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+            settings.redis_url,
+            key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
         return redis_storage, redis_storage.create_isolation()
     return SqlStorage(create_sessionmaker(engine)), SimpleEventIsolation()
 
@@ -101,11 +104,19 @@ class Application:
     polling: ReliablePolling
     outbox: OutboxStore
     wakeups: Wakeups
+    webhook: WebhookServer | None = None
+
+    def stop(self) -> None:
+        """Finish receiving updates (polling or webhook) and shut down."""
+        self.polling.stop()
+        if self.webhook is not None:
+            self.webhook.stop()
 
 
 @contextlib.asynccontextmanager
 async def application(settings: Settings, token: str, *, migrate: bool = True,
-                      poll_timeout: int = 25) -> AsyncIterator[Application]:
+                      poll_timeout: int = 25, webhook: bool = False
+                      ) -> AsyncIterator[Application]:
     """Build the whole bot; closes every resource on exit.
 
     Start-up problems (token, Bot API server, database, Redis) raise StartupError first.
@@ -127,16 +138,32 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
     context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow))
-    polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
-                              poll_timeout=poll_timeout, app=context)
+    inbox = UpdateInbox(sessionmaker)
+    updates: ChatQueues
+    if webhook and settings.redis_url:  # several processes: the order comes from the inbox
+        updates = SharedChatQueues(bot, dispatcher, inbox, redis_url=settings.redis_url,
+                                   key_prefix=settings.redis_prefix,
+                                   stop_timeout=settings.stop_timeout, app=context)
+    else:
+        updates = ChatQueues(bot, dispatcher, inbox, stop_timeout=settings.stop_timeout,
+                             app=context)
+    polling = ReliablePolling(bot, dispatcher, inbox, updates, poll_timeout=poll_timeout)
+    probe_bot = create_bot(settings, token, retry=RetryRequestMiddleware(attempts=1))
+    server = None
+    if webhook:
+        secrets = (token, settings.webhook_secret.get_secret_value()
+                   if settings.webhook_secret else "")
+        readiness = Readiness(engine, settings.redis_url, probe_bot, secrets)
+        server = WebhookServer(settings, bot, dispatcher, inbox, updates, readiness)
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
-        polling.before_mark = storage.flush
+        updates.before_mark = storage.flush
         await storage.preload()  # the only process: nothing else writes conversation state
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,
-                          OutboxStore(sessionmaker), wakeups)
+                          OutboxStore(sessionmaker), wakeups, server)
     finally:
+        await probe_bot.session.close()
         await bot.session.close()
         if isinstance(storage, SqlStorage):
             await storage.flush()
@@ -146,12 +173,15 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
 
 
 async def run_application(app: Application, *, install_signals: bool = True) -> None:
-    """Poll until SIGTERM/SIGINT (or app.polling.stop()), with the address worker beside it."""
+    """Receive updates until SIGTERM/SIGINT (or app.stop()), with the workers beside it.
+
+    Long polling by default; the webhook server when the application was built for it.
+    """
     if install_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, app.polling.stop)
+                loop.add_signal_handler(sig, app.stop)
     await _set_commands(app.bot)
     lookup = None
     if app.settings.geocoder_url:
@@ -169,9 +199,12 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             workers.append(asyncio.create_task(address_worker(app.context, lookup,
                                                                 app.wakeups.addresses)))
         try:
-            me = await app.bot.get_me()
-            log.info("bot @%s is polling", me.username)
-            await app.polling.run()
+            if app.webhook is not None:
+                await app.webhook.run()
+            else:
+                me = await app.bot.get_me()
+                log.info("bot @%s is polling", me.username)
+                await app.polling.run()
         finally:
             outbox.stop()
             await asyncio.wait([sender], timeout=app.settings.stop_timeout)

@@ -29,10 +29,10 @@ class TokenMaskingFormatter(logging.Formatter):
         return mask_secrets(super().format(record), self.secrets)
 
 
-def setup_logging(level: str = "INFO", token: str | None = None) -> None:
-    """Root logging to stderr through the masking formatter."""
+def setup_logging(level: str = "INFO", *secrets: str) -> None:
+    """Root logging to stderr through the masking formatter (the token, the webhook secret)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(TokenMaskingFormatter(secrets=(token,) if token else ()))
+    handler.setFormatter(TokenMaskingFormatter(secrets=tuple(s for s in secrets if s)))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -18,8 +18,10 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import User
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import is_sqlite
 from db.migrate import upgrade_async
@@ -33,7 +35,7 @@ class StartupError(Exception):
     """Start-up cannot go on; the message is the one line the operator reads."""
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     """The gist of an exception: its first line, or its type when it has no text."""
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         exc = exc.orig
@@ -52,7 +54,7 @@ def shown_url(url: str) -> str:
 
 def database_problem(url: str, exc: BaseException) -> str:
     """What went wrong with DATABASE_URL and what to do about it, in one line."""
-    reason = _first_line(exc)
+    reason = first_line(exc)
     if is_sqlite(url):
         path = make_url(url).database or ""
         lowered = reason.lower()
@@ -93,9 +95,15 @@ def _probe_sqlite_write(path: str) -> None:
         connection.close()
 
 
+async def ping_database(engine: AsyncEngine) -> None:
+    """One round trip to the database (readiness)."""
+    async with asyncio.timeout(PROBE_TIMEOUT), engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
 def redis_problem(url: str, exc: BaseException) -> str:
     """What went wrong with REDIS_URL, in one line."""
-    return (f"Cannot reach Redis at {shown_url(url)} ({_first_line(exc)}): start Redis or fix "
+    return (f"Cannot reach Redis at {shown_url(url)} ({first_line(exc)}): start Redis or fix "
             "REDIS_URL (or unset it to run one process without Redis).")
 
 
@@ -130,9 +138,9 @@ def bot_api_problem(api_url: str, exc: BaseException) -> str:
         return (f"The Bot API server at {api_url} does not know this bot (404 Not Found): check "
                 "BOT_TOKEN and BOT_API_URL.")
     if isinstance(exc, TelegramNetworkError | OSError | TimeoutError):
-        return (f"Cannot reach the Bot API server at {api_url} ({_first_line(exc)}): check "
+        return (f"Cannot reach the Bot API server at {api_url} ({first_line(exc)}): check "
                 "BOT_API_URL and the network, then start again.")
-    return f"The Bot API server at {api_url} refused getMe ({_first_line(exc)}): check BOT_API_URL."
+    return f"The Bot API server at {api_url} refused getMe ({first_line(exc)}): check BOT_API_URL."
 
 
 async def check_bot_api(bot: Bot, api_url: str) -> User:

@@ -67,9 +67,11 @@ async def settings(backend: str, tmp_path: Path, sim: BotApiSimulator) -> Settin
 class RunningBot:
     """The real bot process (in this event loop), startable and restartable."""
 
-    def __init__(self, settings: Settings, sim: BotApiSimulator) -> None:
+    def __init__(self, settings: Settings, sim: BotApiSimulator, *,
+                 webhook: bool = False) -> None:
         self.settings = settings
         self.sim = sim
+        self.webhook = webhook  # receive updates on the webhook server instead of polling
         self.app: Application | None = None
         self._stack: contextlib.AsyncExitStack | None = None
         self._task: asyncio.Task[None] | None = None
@@ -77,14 +79,14 @@ class RunningBot:
     async def start(self) -> Application:
         self._stack = contextlib.AsyncExitStack()
         self.app = await self._stack.enter_async_context(
-            application(self.settings, self.sim.token, poll_timeout=1))
+            application(self.settings, self.sim.token, poll_timeout=1, webhook=self.webhook))
         self._task = asyncio.create_task(run_application(self.app, install_signals=False))
         return self.app
 
     async def stop(self) -> None:
         if self.app is None:
             return
-        self.app.polling.stop()
+        self.app.stop()
         assert self._task is not None
         await asyncio.wait_for(self._task, timeout=30)
         assert self._stack is not None
