@@ -187,7 +187,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
     if app.settings.geocoder_url:
         lookup = AddressLookup(
             app.settings.geocoder_url, GeocodeCache(create_sessionmaker(app.engine)),
-            user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout)
+            user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout,
+            retries=app.settings.geocoder_retries, retry_delay=app.settings.geocoder_retry_delay)
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)

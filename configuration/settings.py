@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     geocoder_url: str | None = None
     geocoder_user_agent: str = "lapor-tarakan-bot"
     geocoder_timeout: float = Field(default=5.0, gt=0)
+    geocoder_retries: int = Field(default=4, ge=0, le=10)
+    geocoder_retry_delay: float = Field(default=2.0, ge=0)  # doubled at each retry
     draft_resume_after_minutes: int = Field(default=120, ge=1)
     log_level: str = "INFO"
     # Webhook mode (`lapor-bot --webhook`): Telegram posts to WEBHOOK_URL + WEBHOOK_PATH, which
