@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from admin_cli.backup import db_app
 from admin_cli.queries import EXPORT_COLUMNS, ReportLine, report_lines
 from admin_cli.runtime import (
     Uow,
@@ -74,6 +75,7 @@ for sub_app, name, help_text in (
     (export_app, "export", "Data exports for the office's periodic reports."),
 ):
     app.add_typer(sub_app, name=name, help=help_text)
+app.add_typer(db_app, name="db")
 
 
 class StaffRole(StrEnum):

@@ -25,7 +25,7 @@ from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
-from bot.startup import check_bot_api, check_redis, prepare_database
+from bot.startup import check_bot_api, check_redis, hold_sqlite, prepare_database
 from bot.update_queues import ChatQueues, SharedChatQueues
 from bot.warmup import keep_response_models
 from bot.webhook import Readiness, WebhookServer
@@ -130,6 +130,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         await prepare_database(settings.database_url)
     if settings.redis_url:
         await check_redis(settings.redis_url)
+    running_lock = hold_sqlite(settings.database_url)  # one bot per SQLite file; restore waits
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = _storage(settings, engine)
@@ -170,6 +171,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         await storage.close()
         await isolation.close()
         await engine.dispose()
+        running_lock.close()
 
 
 async def run_application(app: Application, *, install_signals: bool = True) -> None:

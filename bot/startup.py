@@ -7,6 +7,7 @@ write needs the fix, not a page of traceback. The same probes answer `/readyz` i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.backup import DatabaseInUse, database_lock, sqlite_path
 from db.engine import is_sqlite
 from db.migrate import upgrade_async
 
@@ -151,3 +153,23 @@ async def check_bot_api(bot: Bot, api_url: str) -> User:
     except (TelegramAPIError, OSError, TimeoutError) as exc:
         raise StartupError(bot_api_problem(api_url, exc)) from None
 
+
+
+def hold_sqlite(url: str) -> contextlib.ExitStack:
+    """The running bot's lock on its SQLite file: a second bot, or a restore, is refused.
+
+    Close the returned stack to let go. Nothing to hold for PostgreSQL.
+    """
+    stack = contextlib.ExitStack()
+    path = sqlite_path(url)
+    if path is None:
+        return stack
+    try:
+        stack.enter_context(database_lock(path))
+    except DatabaseInUse as exc:
+        raise StartupError(
+            f"Another lapor-bot ({exc}) is using the SQLite database {path}: stop it first "
+            "(several bot processes need PostgreSQL and Redis, see the README).") from None
+    except OSError as exc:
+        raise StartupError(database_problem(url, exc)) from None
+    return stack

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from db.backup import database_lock
 from db.migrate import upgrade
 from simulator import BotApiSimulator
 from tests.conftest import POSTGRES_DSN
@@ -138,3 +139,17 @@ async def test_unreachable_redis(sim: BotApiSimulator, tmp_path: Path, sqlite_ur
     line = _one_line(stderr)
     assert code == 1
     assert line.startswith(f"Cannot reach Redis at {url} (") and "fix REDIS_URL" in line
+
+
+async def test_second_bot_on_one_sqlite_file_is_refused(
+        sim: BotApiSimulator, tmp_path: Path, sqlite_url: str) -> None:
+    """Two processes on one SQLite file would each trust their in-memory conversation state."""
+    await asyncio.to_thread(upgrade, sqlite_url)
+    database = tmp_path / "data" / "lapor.db"
+    with database_lock(database):  # as a running bot holds it
+        code, stderr = await run_bot(tmp_path, BOT_TOKEN=sim.token, BOT_API_URL=sim.base_url,
+                                     DATABASE_URL=sqlite_url)
+    line = _one_line(stderr)
+    assert code == 1
+    assert line.startswith(f"Another lapor-bot (pid {os.getpid()}) is using the SQLite "
+                           f"database {database}: stop it first")
