@@ -128,7 +128,7 @@ class SharedChatQueues(ChatQueues):
     """
 
     def __init__(self, bot: Bot, dispatcher: Dispatcher, inbox: UpdateInbox, *,
-                 redis_url: str, key_prefix: str, lease: float = 30.0,
+                 redis_url: str, key_prefix: str, lease: float = 15.0,
                  sweep_interval: float = 5.0, stop_timeout: float = 30.0,
                  **workflow_data: Any) -> None:
         super().__init__(bot, dispatcher, inbox, stop_timeout=stop_timeout, **workflow_data)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -26,6 +30,7 @@ from tests.texts import text
 SECRET = "s3cret-webhook-token_0123456789"
 PUBLIC = "https://lapor.example"
 PATH = "/telegram/webhook"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -232,3 +237,34 @@ async def test_two_webhook_processes_keep_one_chats_order(
     finally:
         await second.stop()
         await first.stop()
+
+
+async def test_lapor_bot_webhook_process_serves_and_stops_on_sigterm(
+        settings: Settings, sim: BotApiSimulator, tmp_path: Path) -> None:
+    """The console entry `lapor-bot --webhook` as an operator runs it, then SIGTERM."""
+    port = free_port()
+    sim.webhook_upstreams.append(f"http://127.0.0.1:{port}")
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_"))}
+    environment.update(PYTHONPATH=str(ROOT), BOT_TOKEN=sim.token, BOT_API_URL=sim.base_url,
+                       DATABASE_URL=settings.database_url, WEBHOOK_URL=PUBLIC,
+                       WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(port), LOG_LEVEL="INFO",
+                       PRIVATE_MESSAGE_INTERVAL="0")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--webhook", cwd=tmp_path, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await _wait_for_webhook(sim)
+        citizen = sim.user("Budi")
+        await citizen.send_text("/start")
+        await expect(citizen, text("welcome"), wait=15)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/readyz") as ready:
+                assert ready.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    log = stderr.decode()
+    assert f"receiving updates at {PUBLIC}{PATH}" in log
+    assert SECRET not in log and sim.token not in log
