@@ -149,9 +149,9 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         updates = ChatQueues(bot, dispatcher, inbox, stop_timeout=settings.stop_timeout,
                              app=context)
     polling = ReliablePolling(bot, dispatcher, inbox, updates, poll_timeout=poll_timeout)
-    probe_bot = create_bot(settings, token, retry=RetryRequestMiddleware(attempts=1))
     server = None
-    if webhook:
+    if webhook:  # readiness asks the Bot API without retries: a slow answer is the news
+        probe_bot = create_bot(settings, token, retry=RetryRequestMiddleware(attempts=1))
         secrets = (token, settings.webhook_secret.get_secret_value()
                    if settings.webhook_secret else "")
         readiness = Readiness(engine, settings.redis_url, probe_bot, secrets)
@@ -164,7 +164,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         yield Application(settings, engine, bot, dispatcher, context, polling,
                           OutboxStore(sessionmaker), wakeups, server)
     finally:
-        await probe_bot.session.close()
+        if server is not None:
+            await server.readiness.close()
         await bot.session.close()
         if isinstance(storage, SqlStorage):
             await storage.flush()

@@ -1,9 +1,10 @@
 """Webhook mode: Telegram posts updates; each is recorded in the inbox, answered, then handled.
 
-Telegram resends an update it got no 2xx for, and waits for the answer before sending that
-chat more. So the answer is given as soon as the update is committed to the inbox, never after
-the handlers: a slow handler cannot make Telegram resend, and a crash after the answer loses
-nothing (the row is pending and is handled on the next start, or by another process's sweep).
+Telegram resends an update it got no 2xx answer for, and a webhook that answers slowly gets
+fewer updates at once. So the answer is given as soon as the update is committed to the inbox,
+never after the handlers: a slow handler cannot make Telegram resend, and a crash after the
+answer loses nothing (the row is pending and is handled on the next start, or by another
+process's sweep).
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ class Readiness:
         if redis_url:
             self._probes["redis"] = lambda: ping_redis(redis_url)
         self._probes["bot_api"] = probe_bot.get_me
+        self._probe_bot = probe_bot
         self._secrets = secrets
+
+    async def close(self) -> None:
+        """Close the probe's HTTP session."""
+        await self._probe_bot.session.close()
 
     async def check(self) -> dict[str, str]:
         """Each part: "ok" or "failed: <why>" (all probed at once, each with a timeout)."""

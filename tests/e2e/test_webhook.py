@@ -178,6 +178,7 @@ async def test_health_and_readiness(sim: BotApiSimulator, hook: tuple[RunningBot
 
         assert running.app is not None and running.app.webhook is not None
         down = create_engine(f"postgresql+asyncpg://lapor@127.0.0.1:{free_port()}/lapor")
+        working = running.app.webhook.readiness
         running.app.webhook.readiness = Readiness(down, None, running.app.bot, ())
         try:
             async with http.get(local + "/readyz") as db_down:
@@ -188,6 +189,7 @@ async def test_health_and_readiness(sim: BotApiSimulator, hook: tuple[RunningBot
             async with http.get(local + "/healthz") as still_up:
                 assert still_up.status == 200
         finally:
+            running.app.webhook.readiness = working
             await down.dispose()
 
 
