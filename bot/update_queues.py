@@ -224,5 +224,9 @@ class SharedChatQueues(ChatQueues):
                 await self._sweeper
         workers = list(self._workers.values())
         if workers:
-            await asyncio.wait(workers, timeout=self.stop_timeout)
+            _, late = await asyncio.wait(workers, timeout=self.stop_timeout)
+            for worker in late:  # e.g. still waiting for a chat's turn: its rows stay pending
+                worker.cancel()
+            if late:
+                await asyncio.wait(late)
         await self._redis.aclose()
