@@ -37,13 +37,14 @@ def _without_write_override() -> list[str]:
     return [setpriv, "--bounding-set=-dac_override"]
 
 
-async def run_bot(cwd: Path, prefix: list[str] | None = None, **env: str) -> tuple[int, str]:
-    """Run `python3 -m bot` (the `lapor-bot` entry) to its end; returns (exit code, stderr)."""
+async def run_bot(cwd: Path, prefix: list[str] | None = None, *args: str,
+                  **env: str) -> tuple[int, str]:
+    """Run `python3 -m bot ARGS` (the `lapor-bot` entry) to its end; (exit code, stderr)."""
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_"))}
     environment.update(PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", **env)
     process = await asyncio.create_subprocess_exec(
-        *(prefix or []), sys.executable, "-m", "bot", cwd=cwd, env=environment,
+        *(prefix or []), sys.executable, "-m", "bot", *args, cwd=cwd, env=environment,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode is not None
@@ -153,3 +154,28 @@ async def test_second_bot_on_one_sqlite_file_is_refused(
     assert code == 1
     assert line.startswith(f"Another lapor-bot (pid {os.getpid()}) is using the SQLite "
                            f"database {database}: stop it first")
+
+
+async def test_webhook_port_in_use(sim: BotApiSimulator, tmp_path: Path, sqlite_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        code, stderr = await run_bot(
+            tmp_path, None, "--webhook", BOT_TOKEN=sim.token, BOT_API_URL=sim.base_url,
+            DATABASE_URL=sqlite_url, WEBHOOK_URL="https://lapor.example",
+            WEBHOOK_SECRET="s3cret-webhook-token_0123456789", WEBHOOK_PORT=str(port))
+    line = _one_line(stderr)
+    assert code == 1
+    assert line.startswith(f"Cannot listen on 127.0.0.1:{port} (") and "WEBHOOK_PORT" in line
+    assert sim.calls_to("setWebhook") == []
+
+
+async def test_webhook_without_secret_is_a_configuration_error(
+        sim: BotApiSimulator, tmp_path: Path, sqlite_url: str) -> None:
+    code, stderr = await run_bot(tmp_path, None, "--webhook", BOT_TOKEN=sim.token,
+                                 BOT_API_URL=sim.base_url, DATABASE_URL=sqlite_url,
+                                 WEBHOOK_URL="https://lapor.example")
+    assert code == 2
+    assert _one_line(stderr).startswith("Configuration error: WEBHOOK_SECRET: must be set")
+    assert sim.calls == []
