@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from admin_cli import privacy as privacy_cli
+from admin_cli.backup import db_app
 from admin_cli.outbox import outbox_app
 from admin_cli.queries import EXPORT_COLUMNS, ReportLine, report_lines
 from admin_cli.runtime import (
@@ -80,6 +81,7 @@ app.add_typer(privacy_cli.citizen_app, name="citizen", help="Block, unblock or e
 app.command("purge")(privacy_cli.purge)
 staff_app.command("erase")(privacy_cli.staff_erase)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(db_app, name="db")
 
 
 class StaffRole(StrEnum):

@@ -26,7 +26,10 @@ from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
+from bot.startup import check_bot_api, check_redis, hold_sqlite, prepare_database
+from bot.update_queues import ChatQueues, SharedChatQueues
 from bot.warmup import keep_response_models
+from bot.webhook import Readiness, WebhookServer
 from complaints.clock import Clock, utc_now
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
@@ -34,7 +37,6 @@ from conversations import intake, registration
 from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
 from db.inbox import UpdateInbox
-from db.migrate import upgrade_async
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
 from handlers import (
@@ -89,7 +91,8 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
         redis_storage = RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+            settings.redis_url,
+            key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
         return redis_storage, redis_storage.create_isolation()
     return SqlStorage(create_sessionmaker(engine)), ReleasingEventIsolation()
 
@@ -116,15 +119,34 @@ class Application:
     polling: ReliablePolling
     outbox: OutboxStore
     wakeups: Wakeups
+    webhook: WebhookServer | None = None
+
+    def stop(self) -> None:
+        """Finish receiving updates (polling or webhook) and shut down."""
+        self.polling.stop()
+        if self.webhook is not None:
+            self.webhook.stop()
 
 
 @contextlib.asynccontextmanager
 async def application(settings: Settings, token: str, *, migrate: bool = True,
                       poll_timeout: int = 25, clock: Clock = utc_now,
+                      webhook: bool = False,
                       ) -> AsyncIterator[Application]:
-    """Build the whole bot; closes every resource on exit."""
+    """Build the whole bot; closes every resource on exit.
+
+    Start-up problems (token, Bot API server, database, Redis) raise StartupError first.
+    """
+    probe = create_bot(settings, token, retry=RetryRequestMiddleware(attempts=2))
+    try:
+        await check_bot_api(probe, settings.bot_api_url)
+    finally:
+        await probe.session.close()
     if migrate:
-        await upgrade_async(settings.database_url)
+        await prepare_database(settings.database_url)
+    if settings.redis_url:
+        await check_redis(settings.redis_url)
+    running_lock = hold_sqlite(settings.database_url)  # one bot per SQLite file; restore waits
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = _storage(settings, engine)
@@ -134,30 +156,51 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
     context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow, clock),
                          clock=clock)
-    polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
-                              poll_timeout=poll_timeout, app=context)
+    inbox = UpdateInbox(sessionmaker)
+    updates: ChatQueues
+    if webhook and settings.redis_url:  # several processes: the order comes from the inbox
+        updates = SharedChatQueues(bot, dispatcher, inbox, redis_url=settings.redis_url,
+                                   key_prefix=settings.redis_prefix,
+                                   stop_timeout=settings.stop_timeout, app=context)
+    else:
+        updates = ChatQueues(bot, dispatcher, inbox, stop_timeout=settings.stop_timeout,
+                             app=context)
+    polling = ReliablePolling(bot, dispatcher, inbox, updates, poll_timeout=poll_timeout)
+    server = None
+    if webhook:  # readiness asks the Bot API without retries: a slow answer is the news
+        probe_bot = create_bot(settings, token, retry=RetryRequestMiddleware(attempts=1))
+        secrets = (token, settings.webhook_secret.get_secret_value()
+                   if settings.webhook_secret else "")
+        readiness = Readiness(engine, settings.redis_url, probe_bot, secrets)
+        server = WebhookServer(settings, bot, dispatcher, inbox, updates, readiness)
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
-        polling.before_mark = storage.flush
+        updates.before_mark = storage.flush
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,
-                          OutboxStore(sessionmaker), wakeups)
+                          OutboxStore(sessionmaker), wakeups, server)
     finally:
+        if server is not None:
+            await server.readiness.close()
         await bot.session.close()
         if isinstance(storage, SqlStorage):
             await storage.flush()
         await storage.close()
         await isolation.close()
         await engine.dispose()
+        running_lock.close()
 
 
 async def run_application(app: Application, *, install_signals: bool = True) -> None:
-    """Poll until SIGTERM/SIGINT (or app.polling.stop()), with the address worker beside it."""
+    """Receive updates until SIGTERM/SIGINT (or app.stop()), with the workers beside it.
+
+    Long polling by default; the webhook server when the application was built for it.
+    """
     if install_signals:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, app.polling.stop)
+                loop.add_signal_handler(sig, app.stop)
     await _set_commands(app.bot)
     lookup = None
     if app.settings.geocoder_url:  # geopy and its requests (about 6 MiB) only when configured
@@ -166,7 +209,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
 
         lookup = AddressLookup(
             app.settings.geocoder_url, GeocodeCache(create_sessionmaker(app.engine)),
-            user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout)
+            user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout,
+            retries=app.settings.geocoder_retries, retry_delay=app.settings.geocoder_retry_delay)
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)
@@ -186,9 +230,12 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
                 app.context, app.settings.retention_days,
                 app.settings.retention_check_hours * 3600)))
         try:
-            me = await app.bot.get_me()
-            log.info("bot @%s is polling", me.username)
-            await app.polling.run()
+            if app.webhook is not None:
+                await app.webhook.run()
+            else:
+                me = await app.bot.get_me()
+                log.info("bot @%s is polling", me.username)
+                await app.polling.run()
         finally:
             outbox.stop()
             scheduler.stop()

@@ -10,10 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from geopy.adapters import AioHTTPAdapter
-from geopy.exc import GeopyError
+from geopy.exc import (
+    ConfigurationError,
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderQueryError,
+    GeocoderRateLimited,
+    GeopyError,
+)
 from geopy.extra.rate_limiter import AsyncRateLimiter
 from geopy.geocoders import Nominatim
 
@@ -33,17 +41,18 @@ def cache_key(point: GeoPoint) -> str:
 class AddressLookup:
     """Reverse geocoding through Nominatim, politely rate-limited and cached in the database."""
 
-    def __init__(self, url: str, cache: GeocodeCache, *,
-                 user_agent: str, timeout: float, language: str = "id") -> None:
+    def __init__(self, url: str, cache: GeocodeCache, *, user_agent: str, timeout: float,
+                 language: str = "id", retries: int = 4, retry_delay: float = 2.0) -> None:
         parts = urlsplit(url if "://" in url else f"https://{url}")
         self._geocoder = Nominatim(
             domain=parts.netloc + parts.path.rstrip("/"), scheme=parts.scheme,
             user_agent=user_agent, timeout=timeout, adapter_factory=AioHTTPAdapter)
         self._reverse = AsyncRateLimiter(self._geocoder.reverse, min_delay_seconds=1.0,
-                                         max_retries=1, error_wait_seconds=2.0,
-                                         swallow_exceptions=False)
+                                         max_retries=0, swallow_exceptions=False)
         self._cache = cache
         self._language = language
+        self._retries = retries
+        self._retry_delay = retry_delay
 
     async def __aenter__(self) -> AddressLookup:
         await self._geocoder.__aenter__()
@@ -58,11 +67,35 @@ class AddressLookup:
         found_before, cached = await self._cache.get(key)
         if found_before:
             return cached
-        found = await self._reverse((point.latitude, point.longitude), language=self._language,
-                                    exactly_one=True)
+        found = await self._reverse_with_backoff(point)
         address = found.address if found else None
         await self._cache.put(key, address, utc_now())
         return address
+
+
+    async def _reverse_with_backoff(self, point: GeoPoint) -> Any:
+        """Nominatim's answer; a timeout, 5xx or 429 is retried after 1, 2, 4, … delays."""
+        for attempt in range(self._retries + 1):
+            try:
+                return await self._reverse((point.latitude, point.longitude),
+                                           language=self._language, exactly_one=True)
+            except _FOR_GOOD:
+                raise
+            except (TimeoutError, GeopyError, OSError) as exc:
+                if attempt == self._retries:
+                    raise
+                delay = self._retry_delay * 2 ** attempt
+                if isinstance(exc, GeocoderRateLimited) and exc.retry_after:
+                    delay = max(delay, float(exc.retry_after))
+                log.info("address lookup failed (%s); retry %d of %d in %.1fs",
+                         type(exc).__name__, attempt + 1, self._retries, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+# Answers that will not change on a retry: a bad query, a refused key or a wrong setup.
+_FOR_GOOD = (ConfigurationError, GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges,
+             GeocoderQueryError)
 
 
 async def resolve_addresses(app: AppContext, lookup: AddressLookup | None) -> int:

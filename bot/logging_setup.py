@@ -55,10 +55,10 @@ class PrivacyFormatter(TokenMaskingFormatter):
         return mask_personal(super().format(record))
 
 
-def install_logging(handler: logging.Handler, level: str = "INFO",
-                    token: str | None = None) -> None:
-    """Root logging through `handler` and the masking formatter; chatty libraries held back."""
-    handler.setFormatter(PrivacyFormatter(secrets=(token,) if token else ()))
+def install_logging(handler: logging.Handler, level: str = "INFO", *secrets: str) -> None:
+    """Root logging through `handler` and the masking formatter (the token, the webhook
+    secret, phone numbers); chatty libraries held back."""
+    handler.setFormatter(PrivacyFormatter(secrets=tuple(s for s in secrets if s)))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -66,8 +66,11 @@ def install_logging(handler: logging.Handler, level: str = "INFO",
     root.setLevel(level.upper())
     for name, floor in QUIET.items():
         logging.getLogger(name).setLevel(max(floor, root.level))
+    # Alembic narrates every migration step at INFO; only when debugging is that worth reading.
+    logging.getLogger("alembic").setLevel(
+        logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
 
 
-def setup_logging(level: str = "INFO", token: str | None = None) -> None:
+def setup_logging(level: str = "INFO", *secrets: str) -> None:
     """Root logging to stderr through the masking formatter."""
-    install_logging(logging.StreamHandler(), level, token)
+    install_logging(logging.StreamHandler(), level, *secrets)

@@ -57,6 +57,7 @@ from presentation.deadlines import render_summary
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
+_ROW_CHAT: ContextVar[int | None] = ContextVar("outbox_row_chat", default=None)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 MAX_ATTEMPTS = 10
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
@@ -118,7 +119,15 @@ class OutboxWorker:
         self.alerts = StaffAlerts(bot, app)
 
     _stopping = False
-    _chat_id: int | None = None  # the chat of the row being delivered, once resolved
+    @property
+    def _chat_id(self) -> int | None:
+        """The chat of the row being delivered, once resolved: per task, since a handler's
+        deliver_now runs beside the worker's own delivery."""
+        return _ROW_CHAT.get()
+
+    @_chat_id.setter
+    def _chat_id(self, chat_id: int | None) -> None:
+        _ROW_CHAT.set(chat_id)
 
     def stop(self) -> None:
         """Finish the row being sent, hand the other claimed rows back, then return."""

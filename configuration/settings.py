@@ -55,11 +55,22 @@ class Settings(BaseSettings):
     geocoder_url: str | None = None
     geocoder_user_agent: str = "lapor-tarakan-bot"
     geocoder_timeout: float = Field(default=5.0, gt=0)
+    geocoder_retries: int = Field(default=4, ge=0, le=10)
+    geocoder_retry_delay: float = Field(default=2.0, ge=0)  # doubled at each retry
     draft_resume_after_minutes: int = Field(default=120, ge=1)
     # "is it one of these?": open reports of the same category this near and this recent
     duplicate_radius_m: float = Field(default=100.0, ge=0)  # 0 turns the offer off
     duplicate_window_days: int = Field(default=14, ge=1)
     log_level: str = "INFO"
+    # Webhook mode (`lapor-bot --webhook`): Telegram posts to WEBHOOK_URL + WEBHOOK_PATH, which
+    # a proxy with TLS passes to WEBHOOK_HOST:WEBHOOK_PORT; WEBHOOK_SECRET must come with it.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram/webhook"
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    redis_prefix: str = Field(default="fsm", min_length=1)
     stop_timeout: float = Field(default=30.0, gt=0)
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.
     private_message_interval: float = Field(default=1.0, ge=0)
@@ -83,6 +94,34 @@ class Settings(BaseSettings):
         bot_id, _, secret = value.get_secret_value().partition(":")
         if not bot_id.isdigit() or len(secret) < 20:
             raise ValueError("does not look like a token from @BotFather (digits:secret)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if not 16 <= len(secret) <= 256 or not all(c.isascii() and (c.isalnum() or c in "_-")
+                                                   for c in secret):
+            raise ValueError("must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                             "(e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// address Telegram posts to")
+        return value.rstrip("/")
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or value in ("/healthz", "/readyz"):
+            raise ValueError("must start with / (and not be /healthz or /readyz)")
         return value
 
     @field_validator("default_language")
@@ -120,6 +159,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with {', '.join(DATABASE_SCHEMES[:-1])} or "
                              f"{DATABASE_SCHEMES[-1]}")
         return value
+
+    @property
+    def webhook_endpoint(self) -> str:
+        """The full address Telegram posts updates to."""
+        if not self.webhook_url:
+            raise ConfigError("Configuration error: WEBHOOK_URL: must be set for --webhook "
+                              "(the public https:// address of this bot)")
+        return self.webhook_url + self.webhook_path
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -46,6 +46,27 @@ class UpdateInbox:
                 .limit(limit)
             )
             return [(uid, chat, payload) for uid, chat, payload in rows]
+
+    async def pending_for_chat(self, chat: str,
+                               limit: int = 50) -> list[tuple[int, dict[str, Any]]]:
+        """One chat's unhandled updates, oldest first (several processes share the order)."""
+        async with self._sessionmaker() as session:
+            rows = await session.execute(
+                select(InboxRow.update_id, InboxRow.payload)
+                .where(InboxRow.handled_at.is_(None), InboxRow.chat_key == chat)
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            return [(uid, payload) for uid, payload in rows]
+
+    async def pending_chats(self, received_before: datetime) -> list[str]:
+        """Chats with updates recorded before `received_before` and still unhandled."""
+        async with self._sessionmaker() as session:
+            rows = await session.scalars(
+                select(InboxRow.chat_key).distinct()
+                .where(InboxRow.handled_at.is_(None), InboxRow.received_at <= received_before)
+            )
+            return list(rows)
 
     async def mark_handled(self, *update_ids: int) -> None:
         """The handlers finished (or failed for good): never run these again.

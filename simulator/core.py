@@ -17,6 +17,7 @@ from simulator.files import FileStore
 from simulator.state import CallbackRecord, ChatState, SimMessage
 from simulator.transcript import render_transcript
 from simulator.users import SimGroup, SimUser
+from simulator.webhook import WebhookAttempt, WebhookDelivery
 from simulator.wire import ApiCall, ApiError, Handler, bad
 
 __all__ = ["DEFAULT_ALLOWED_UPDATES", "SimulatorCore"]
@@ -80,6 +81,11 @@ class SimulatorCore:
         self.files = FileStore()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook_url = ""
+        # Where webhook POSTs really go (round robin), e.g. the bot processes behind a proxy;
+        # empty: to the webhook URL itself. Every POST is recorded in webhook_attempts.
+        self.webhook_upstreams: list[str] = []
+        self.webhook_attempts: list[WebhookAttempt] = []
+        self._webhook: WebhookDelivery | None = None
         self._users: dict[int, SimUser] = {}
         self._chats: dict[int, ChatState[SimUser]] = {}
         self._callbacks: dict[str, CallbackRecord] = {}

@@ -75,6 +75,7 @@ class BotApiSimulator(
         """Wake long polls and shut the server down."""
         self._closing = True
         self._notify()
+        await self._stop_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

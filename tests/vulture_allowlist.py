@@ -17,3 +17,4 @@ _.get_pool_class
 _.do_begin
 _._async_soft_close
 _.postgres  # a pytest fixture requested by name
+pytest_sessionfinish  # pytest hook (tests/conftest.py drops the run's database)

@@ -15,12 +15,19 @@ from db.models import Base
 target_metadata = Base.metadata
 
 
+MIGRATION_LOCK = 7_304_251_001  # pg_advisory_xact_lock key: one migrating process at a time
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection, target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several webhook processes start together: the others wait here, then find the
+            # schema at head. (SQLite: the bot holds its file alone.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from simulator.core import DEFAULT_ALLOWED_UPDATES, SimulatorCore
+from simulator.webhook import WebhookDelivery
 from simulator.wire import ApiError, Handler, UploadedFile, bad
 
 __all__ = ["UpdateMethods"]
@@ -74,17 +75,45 @@ class UpdateMethods(SimulatorCore):
                 )
 
     async def _set_webhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        """Accept a webhook URL (updates still only flow through getUpdates when unset)."""
+        """Set the webhook and start posting queued updates to it (an empty URL removes it)."""
         url = str(params.get("url") or "")
         if url and not url.startswith("https://"):
             raise bad("bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook_url = url
+        secret = str(params.get("secret_token") or "")
+        if secret and (len(secret) > 256 or not all(
+                c.isascii() and (c.isalnum() or c in "_-") for c in secret)):
+            raise bad("bad webhook: secret token contains unallowed characters")
+        max_connections = int(params.get("max_connections") or 40)
+        if not 1 <= max_connections <= 100:
+            raise bad("bad webhook: max_connections must be between 1 and 100")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) or DEFAULT_ALLOWED_UPDATES
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        await self._stop_webhook()
+        self.webhook_url = url
+        if url:
+            self._webhook = WebhookDelivery(
+                url=url, secret=secret, max_connections=max_connections,
+                queued=lambda: self._updates, confirm=self._confirm_one,
+                changed=lambda: self._changed, notify=self._notify,
+                upstreams=self.webhook_upstreams, attempts=self.webhook_attempts)
+            self._webhook.start()
         return True
+
+    def _confirm_one(self, update_id: int) -> None:
+        """The webhook answered this update with a 2xx: Telegram forgets it."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+
+    async def _stop_webhook(self) -> None:
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
 
     async def _delete_webhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         """Remove the webhook; optionally drop pending updates."""
+        await self._stop_webhook()
         self.webhook_url = ""
         if params.get("drop_pending_updates"):
             self._updates.clear()
@@ -99,6 +128,9 @@ class UpdateMethods(SimulatorCore):
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
-        if self.webhook_url:
-            info["max_connections"] = 40
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+            info["allowed_updates"] = sorted(self._allowed_updates)
+            if self._webhook.last_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._webhook.last_error
         return info

@@ -157,7 +157,9 @@ async def _worker_dies(bot: RunningBot, monkeypatch: pytest.MonkeyPatch, owner: 
     real = getattr(owner, name)
 
     async def dying(*args: object, **kwargs: object) -> object:
-        if not died.is_set() and kwargs.get("status", "sent") == "sent":
+        to_a_group = any(isinstance(arg, int) and arg < 0  # not the citizen's receipt
+                         for arg in (*args, *kwargs.values()))
+        if not died.is_set() and kwargs.get("status", "sent") == "sent" and to_a_group:
             died.set()
             raise asyncio.CancelledError
         return await real(*args, **kwargs)

@@ -21,6 +21,7 @@ from complaints.model import ChatPurpose
 from complaints.validation import MAX_PHOTOS
 from configuration.settings import Settings
 from db.engine import create_engine, create_sessionmaker
+from db.inbox import UpdateInbox
 from db.models import FsmStateRow, InboxRow, OutboxRow
 from simulator import BotApiSimulator, SimUser
 from tests.conftest import RunningBot
@@ -69,8 +70,20 @@ async def crash_after(bot: RunningBot, settings: Settings,
         redis_before = ({key: await redis.dump(key) for key in await redis.keys("fsm:*")}
                         if redis else {})
         assert redis is None or redis_before, "no conversation state in Redis to roll back"
-        result = await action()
-        await _settled(settings)
+        # a handled update's payload is emptied (privacy): keep what the inbox got, to put back
+        received: dict[int, dict[str, Any]] = {}
+        record = UpdateInbox.record
+
+        async def keeping(inbox: UpdateInbox, updates: Any) -> list[int]:
+            received.update({update_id: payload for update_id, _, payload in updates})
+            return await record(inbox, updates)
+
+        UpdateInbox.record = keeping  # type: ignore[method-assign]
+        try:
+            result = await action()
+            await _settled(settings)
+        finally:
+            UpdateInbox.record = record  # type: ignore[method-assign]
         async with sessions() as session:
             last = await session.scalar(select(func.max(InboxRow.update_id)))
         await bot.stop()
@@ -80,7 +93,7 @@ async def crash_after(bot: RunningBot, settings: Settings,
                 if before:
                     await session.execute(insert(FsmStateRow), before)
             await session.execute(update(InboxRow).where(InboxRow.update_id == last)
-                                  .values(handled_at=None))
+                                  .values(handled_at=None, payload=received[last]))
         if redis and not keep_state:
             for key in await redis.keys("fsm:*"):
                 await redis.delete(key)

@@ -22,11 +22,13 @@ class FakeNominatim:
     def __init__(self) -> None:
         self.requests: list[dict[str, str]] = []
         self.fail = False
+        self.failures_left = 0  # this many answers are 503 before it works again
         self.url = ""
 
     async def reverse(self, request: web.Request) -> web.Response:
         self.requests.append(dict(request.query))
-        if self.fail:
+        if self.fail or self.failures_left > 0:
+            self.failures_left -= 1
             return web.json_response({"error": "overloaded"}, status=503)
         lat, lon = request.query["lat"], request.query["lon"]
         return web.json_response({
@@ -92,10 +94,34 @@ async def test_address_found_after_submission_and_cached(
         await running.stop()
 
 
+def _with_geocoder(settings: Settings, url: str) -> Settings:
+    """The fake Nominatim, with retries a test can wait for (0.05 s, doubling)."""
+    return settings.model_copy(update={"geocoder_url": url, "geocoder_retry_delay": 0.05,
+                                       "geocoder_retries": 3})
+
+
+async def test_failed_lookup_is_retried_with_backoff_until_it_works(
+        sim: BotApiSimulator, settings: Settings, nominatim: FakeNominatim) -> None:
+    nominatim.failures_left = 2
+    running = RunningBot(_with_geocoder(settings, nominatim.url), sim)
+    await running.start()
+    try:
+        citizen = sim.user("Dewi")
+        await register(citizen, name="Dewi")
+        code = await submit(citizen, await file_until_review(citizen))
+        rows = await _wait_checked(running.settings, 1)
+        assert rows[0][0] is not None and rows[0][0].startswith("Jalan Yos Sudarso")
+        assert len(nominatim.requests) == 3  # two 503s, then the answer
+        await citizen.send_text(f"/status {code}")
+        await expect(citizen, "Jalan Yos Sudarso, Sebengkok")
+    finally:
+        await running.stop()
+
+
 async def test_geocoder_down_keeps_coordinates_and_nothing_breaks(
         sim: BotApiSimulator, settings: Settings, nominatim: FakeNominatim) -> None:
     nominatim.fail = True
-    running = RunningBot(settings.model_copy(update={"geocoder_url": nominatim.url}), sim)
+    running = RunningBot(_with_geocoder(settings, nominatim.url), sim)
     await running.start()
     try:
         citizen = sim.user("Sari")
@@ -103,7 +129,7 @@ async def test_geocoder_down_keeps_coordinates_and_nothing_breaks(
         code = await submit(citizen, await file_until_review(citizen))
         rows = await _wait_checked(running.settings, 1)
         assert rows == [(None, True)]
-        assert nominatim.requests
+        assert len(nominatim.requests) == 4  # the first try and three retries, then it gives up
         await citizen.send_text(f"/status {code}")
         detail = await expect(citizen, f"Laporan {code}", "Menunggu verifikasi")
         assert "openstreetmap.org/?mlat=3.300000&amp;mlon=117.633000" in detail.text
