@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from admin_cli.queries import EXPORT_COLUMNS, ReportLine, report_lines
+from admin_cli import reporting
+from admin_cli.queries import EXPORT_COLUMNS, report_lines
 from admin_cli.runtime import (
     Uow,
     fail,
@@ -28,7 +29,7 @@ from admin_cli.runtime import (
 from complaints import admin, services, workflow
 from complaints.clock import utc_now
 from complaints.errors import DomainError, ReportNotFound
-from complaints.model import Agency, CaseFile, ChatPurpose, ReportStatus, Role
+from complaints.model import Agency, CaseFile, ChatPurpose, Role
 from complaints.tracking import normalize_tracking_code
 
 # Telegram group ids are negative (-100…): let them through as arguments, not as options.
@@ -74,6 +75,7 @@ for sub_app, name, help_text in (
     (export_app, "export", "Data exports for the office's periodic reports."),
 ):
     app.add_typer(sub_app, name=name, help=help_text)
+reporting.register(app, report_app)
 
 
 class StaffRole(StrEnum):
@@ -303,28 +305,6 @@ def report_show(code: str) -> None:
          f"{e.from_status.value if e.from_status else '-'} → {e.to_status.value}",
          f"{e.actor_name or '-'} ({e.actor_role.value})", e.note)
         for e in case.events), title="Timeline", empty="No timeline events.")
-
-
-@report_app.command("list")
-def report_list(
-    status: Annotated[ReportStatus | None, typer.Option(help="Only this status.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
-) -> None:
-    """The newest reports, optionally of one status, with the deadline they run against."""
-    lines = run(lambda uow: report_lines(uow(), status=status, limit=limit, newest_first=True))
-    show_table(("Code", "Status", "Category", "Agency", "Created", "Due"),
-               ((r.code, r.status, r.category, r.agency, local(r.created_at),
-                 local(_due(r))) for r in lines),
-               empty="No reports.")
-
-
-def _due(line: ReportLine) -> datetime | None:
-    """The SOP deadline the report is running against now, if any."""
-    if line.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
-        return line.verify_due
-    if line.status in (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS):
-        return line.finish_due
-    return None
 
 
 # --- export ----------------------------------------------------------------------------------

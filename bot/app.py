@@ -34,9 +34,10 @@ from db.fsm import SqlStorage
 from db.geocode_cache import GeocodeCache
 from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
+from db.offloop import OffLoopStatistics
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
-from handlers import common, errors, fallback, followup, staff
+from handlers import common, errors, fallback, followup, staff, stats
 from handlers.middlewares import CitizenContextMiddleware
 from presentation.answers import AnswerCallbacks
 from presentation.context import AppContext
@@ -61,7 +62,8 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
-        errors.create_router(), staff.create_router(), staff.create_private_router(),
+        errors.create_router(), stats.create_router(), staff.create_router(),
+        staff.create_private_router(),
         *(module.create_router() for module in (
             common, followup, registration, intake, fallback)))
     run_filters_inline(dispatcher)
@@ -116,7 +118,9 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
-    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow))
+    statistics = OffLoopStatistics(settings.database_url, settings.calendar)
+    context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow),
+                         statistics=statistics)
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
                               poll_timeout=poll_timeout, app=context)
     if isinstance(storage, SqlStorage):
@@ -132,6 +136,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
             await storage.flush()
         await storage.close()
         await isolation.close()
+        await statistics.close()
         await engine.dispose()
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -187,8 +186,3 @@ async def period_figures(conn: AsyncConnection, period: Period, zone: ZoneInfo,
     return summarize(period, agency, counted, histogram)
 
 
-def overdue_condition(now: datetime):  # type: ignore[no-untyped-def]
-    """Reports with a step still open past its due time (as of the last refresh)."""
-    return select(literal(1)).where(
-        and_(STEPS.c.report_id == ReportRow.id, STEPS.c.ended_at.is_(None),
-             STEPS.c.due_at < now)).exists()

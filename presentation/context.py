@@ -11,6 +11,7 @@ from complaints.clock import Clock, utc_now
 from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
 from complaints.questions import PendingInputs
+from complaints.stats import StatisticsSource
 from configuration.settings import Settings
 from presentation.texts import Translator
 
@@ -43,6 +44,7 @@ class AppContext:
     uow: Callable[[], UnitOfWork]
     pending: PendingInputs
     clock: Clock = utc_now
+    statistics: StatisticsSource | None = None  # /rekap's figures, off the event loop
     _citizens: dict[int, Citizen] = field(default_factory=dict)
     _names: tuple[float, Names] | None = None
 

@@ -39,16 +39,17 @@ class November:
     codes: dict[str, str]
 
 
-async def build_november(uow: Callable[[], UnitOfWork],
-                         proof: tuple[PhotoRef, ...] = PHOTO) -> November:
+async def build_november(uow: Callable[[], UnitOfWork], photo: PhotoRef = PHOTO[0],
+                         citizen: int = CITIZEN) -> November:
     """Six reports; four came in during November (local time), with known step times."""
-    await services.register_citizen(uow(), CITIZEN, name="Budi", phone="+6281234567890",
+    proof = (photo,)
+    await services.register_citizen(uow(), citizen, name="Budi", phone="+6281234567890",
                                     language="id", consent_at=at(1, 0, month=10),
                                     now=at(1, 0, month=10))
 
     async def new(category: str, when: datetime, text: str) -> int:
-        draft = ReportDraft(PHOTO, GeoPoint(3.3, 117.63), text, category)
-        return (await services.submit_report(uow(), CITIZEN, draft, now=when,
+        draft = ReportDraft(proof, GeoPoint(3.3, 117.63), text, category)
+        return (await services.submit_report(uow(), citizen, draft, now=when,
                                              calendar=CALENDAR)).report_id
 
     async def act(report_id: int, action: Action, actor: Actor, when: datetime,
@@ -66,7 +67,7 @@ async def build_november(uow: Callable[[], UnitOfWork],
     await act(r1, Action.RESOLVE, PUPR, at(10, 9), proof=proof,
               note="Lubang sudah ditambal aspal")  # follow-up 7 days
     await act(r1, Action.CLOSE, ADMIN, at(10, 9, 3))  # documented in 3 minutes
-    await workflow.rate(uow(), citizen_id=CITIZEN, report_id=r1, stars=5, comment=None,
+    await workflow.rate(uow(), citizen_id=citizen, report_id=r1, stars=5, comment=None,
                         now=at(10, 12), calendar=CALENDAR)
     # R2: everything late; DLH; rated 2, which reopens it
     ids["r2"] = r2 = await new("waste", at(2, 10), "Sampah menumpuk di pasar")
@@ -75,7 +76,7 @@ async def build_november(uow: Callable[[], UnitOfWork],
     await act(r2, Action.RESOLVE, DLH, at(30, 10), proof=proof,
               note="Sampah diangkut truk DLH")  # follow-up 21 days
     await act(r2, Action.CLOSE, ADMIN, at(30, 12))  # documented in 2 hours
-    await workflow.rate(uow(), citizen_id=CITIZEN, report_id=r2, stars=2, comment="Masih ada",
+    await workflow.rate(uow(), citizen_id=citizen, report_id=r2, stars=2, comment="Masih ada",
                         now=at(30, 13), calendar=CALENDAR)
     # R3: returned in 4 hours
     ids["r3"] = r3 = await new("roads", at(5, 8), "Laporan tanpa lokasi jelas")
@@ -84,7 +85,7 @@ async def build_november(uow: Callable[[], UnitOfWork],
     ids["r4"] = await new("drainage", at(1, 0, 30), "Got tersumbat")
     # R5: the last half hour of October, withdrawn; R6: December
     ids["r5"] = r5 = await new("roads", at(31, 23, 30, month=10), "Salah kirim")
-    await act(r5, Action.WITHDRAW, Actor(CITIZEN, Role.CITIZEN, "Budi"), at(31, 23, 40, 10))
+    await act(r5, Action.WITHDRAW, Actor(citizen, Role.CITIZEN, "Budi"), at(31, 23, 40, 10))
     ids["r6"] = await new("roads", at(1, 9, month=12), "Lampu jalan mati")
     codes = {}
     for name, report_id in ids.items():
