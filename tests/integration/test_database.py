@@ -29,7 +29,8 @@ NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # Thursday 10:00 WITA
 CALENDAR = WorkingCalendar(ZoneInfo("Asia/Makassar"))
 TABLES = {"citizens", "categories", "reports", "report_photos", "report_events", "fsm_states",
           "inbox_updates", "geocode_cache", "agencies", "staff", "chat_bindings", "link_codes",
-          "outbox", "report_cards", "pending_inputs"}
+          "outbox", "report_cards", "pending_inputs", "report_steps", "stats_month",
+          "stats_progress"}
 
 
 @pytest.fixture(params=["sqlite", "aiosqlite", "postgres"])
