@@ -137,6 +137,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         await storage.close()
         await isolation.close()
         await statistics.close()
+        context.charts.close()
         await engine.dispose()
 
 

@@ -3,12 +3,11 @@
 Admins and the coordinator see the whole city; an agency's officers see their agency only;
 anyone else (a citizen) is refused politely. Authority comes from the sender's own staff role,
 never from the chat. The figures are computed away from the bot's event loop
-(db/offloop.py) and the chart is drawn in a thread, so conversations go on meanwhile.
+(db/offloop.py) and the chart is drawn in a process of its own, so conversations go on.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiogram import F, Router
@@ -22,7 +21,7 @@ from complaints.model import Role
 from complaints.periods import parse_period
 from handlers.staff import GROUPS, BoundChat
 from presentation.context import AppContext
-from presentation.stats_view import rekap_chart, rekap_text
+from presentation.stats_view import rekap_text
 from presentation.texts import Translator
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ async def rekap(message: Message, command: CommandObject, t: Translator,
         raise RuntimeError("no statistics source configured")
     figures = await app.statistics.figures(period, agency)
     await message.answer(rekap_text(t, figures, await app.names()))
-    chart = await asyncio.to_thread(rekap_chart, t, figures)
+    chart = await app.charts.draw(t, figures)
     await message.answer_photo(BufferedInputFile(chart, f"rekap-{period.label}.png"),
                                caption=t("rekap-chart-caption", period=period.label))
 

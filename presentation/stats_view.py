@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import multiprocessing
+import textwrap
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from html import escape
-from typing import Any
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from complaints.stats import TIMED_STEPS, Figures
-from presentation.context import Names
 from presentation.texts import Translator
+
+
+class Names(Protocol):
+    """Category and agency names (presentation.context.Names)."""
+
+    def category(self, t: Translator, key: str) -> str: ...
+
+    def agency(self, code: str | None) -> str: ...
+
 
 TOP = 5  # categories and agencies named in the text; the rest are "+N"
 PHONE_SIZE = (7.2, 9.6)  # inches at 150 dpi: 1080 × 1440 px, portrait
@@ -93,9 +107,11 @@ def rekap_chart(t: Translator, figures: Figures, *, size: tuple[float, float] = 
     """One PNG: reports by status, step times against the standard, on time by agency."""
     from matplotlib.figure import Figure  # imported on first use: the bot starts faster
 
-    figure = Figure(figsize=size, dpi=dpi, layout="constrained")
+    figure = Figure(figsize=size, dpi=dpi)
     figure.suptitle(t("chart-title", period=figures.period.label), fontsize=20,
-                    fontweight="bold")
+                    fontweight="bold", x=0.03, y=0.985, ha="left")
+    # a fixed layout: the automatic one costs as much as drawing (and this runs per /rekap)
+    figure.subplots_adjust(left=0.36, right=0.95, top=0.91, bottom=0.04, hspace=0.42)
     status_axes, steps_axes, within_axes = figure.subplots(3, 1, height_ratios=[1, 1.1, 1])
     _status_panel(t, status_axes, figures)
     _steps_panel(t, steps_axes, figures)
@@ -103,6 +119,52 @@ def rekap_chart(t: Translator, figures: Figures, *, size: tuple[float, float] = 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def _draw(language: str, zone: str, figures: Figures) -> bytes:
+    """rekap_chart in the drawing process (a Translator is rebuilt there)."""
+    return rekap_chart(Translator(language, ZoneInfo(zone)), figures)
+
+
+def _load_matplotlib() -> None:
+    """Pay the import once, when the drawing process starts."""
+    import matplotlib.figure  # noqa: F401
+
+
+class ChartDrawer:
+    """Draws /rekap charts in a process of its own, started at the first /rekap.
+
+    Drawing holds the interpreter's lock for about a quarter of a second; in a thread of the
+    bot's process that would stall every conversation on the event loop meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_load_matplotlib)
+        return self._pool
+
+    async def draw(self, t: Translator, figures: Figures) -> bytes:
+        """The chart as PNG bytes; a drawing process that died is replaced once."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            try:
+                return await loop.run_in_executor(self._executor(), _draw, t.language,
+                                                  str(t.zone), figures)
+            except BrokenProcessPool:
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Stop the drawing process (if it was started)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 def _empty(t: Translator, axes: Any) -> None:
@@ -113,11 +175,11 @@ def _empty(t: Translator, axes: Any) -> None:
 
 
 def _status_panel(t: Translator, axes: Any, figures: Figures) -> None:
-    axes.set_title(t("chart-status"), fontsize=16, loc="left")
+    axes.set_title(t("chart-status"), fontsize=16, loc="right")
     if not figures.by_status:
         _empty(t, axes)
         return
-    labels = [t(f"status-{s}") for s in figures.by_status][::-1]
+    labels = [textwrap.fill(t(f"status-{s}"), 22) for s in figures.by_status][::-1]
     values = list(figures.by_status.values())[::-1]
     bars = axes.barh(labels, values, color="#1f77b4")
     axes.bar_label(bars, fontsize=13, padding=3)
@@ -128,7 +190,7 @@ def _status_panel(t: Translator, axes: Any, figures: Figures) -> None:
 
 
 def _steps_panel(t: Translator, axes: Any, figures: Figures) -> None:
-    axes.set_title(t("chart-steps"), fontsize=16, loc="left")
+    axes.set_title(t("chart-steps"), fontsize=16, loc="right")
     steps = [s for s in TIMED_STEPS if figures.steps[s].count]
     if not steps:
         _empty(t, axes)
@@ -143,12 +205,13 @@ def _steps_panel(t: Translator, axes: Any, figures: Figures) -> None:
     axes.set_xticks(list(positions), [t(f"step-{s}").replace(" ", "\n", 1) for s in steps],
                     fontsize=12)
     axes.tick_params(axis="y", labelsize=12)
-    axes.legend(fontsize=12, frameon=False)
+    axes.set_ylim(0, max(p90s) * 1.3 or 1)
+    axes.legend(fontsize=12, frameon=False, loc="upper left", ncols=2)
     axes.spines[["top", "right"]].set_visible(False)
 
 
 def _within_panel(t: Translator, axes: Any, figures: Figures) -> None:
-    axes.set_title(t("chart-within"), fontsize=16, loc="left")
+    axes.set_title(t("chart-within"), fontsize=16, loc="right")
     shares = [(agency_label(t, code), 100 * good / measured)
               for code, (good, measured) in sorted(figures.within_by_agency.items(),
                                                    key=lambda item: item[0] or "")
@@ -161,8 +224,9 @@ def _within_panel(t: Translator, axes: Any, figures: Figures) -> None:
                for _, share in shares]
     bars = axes.barh([name for name, _ in shares], [share for _, share in shares],
                      color=colours)
-    axes.bar_label(bars, labels=[f"{share:.0f}%" for _, share in shares], fontsize=13,
+    size = 13 if len(shares) <= 8 else 11
+    axes.bar_label(bars, labels=[f"{share:.0f}%" for _, share in shares], fontsize=size,
                    padding=3)
     axes.set_xlim(0, 115)
-    axes.tick_params(labelsize=13)
+    axes.tick_params(labelsize=size)
     axes.spines[["top", "right"]].set_visible(False)
