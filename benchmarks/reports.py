@@ -209,11 +209,18 @@ def fill(path: Path, reports: int, years: int) -> float:
                 connection.executemany(statement, rows[name])
             connection.commit()
             print(f"  filled {min(reports, start + BATCH):,} complaints", end="\r", flush=True)
+        month = "strftime('%Y-%m', report_created_at, '+8 hours')"  # WITA
+        ended = "FROM report_steps WHERE bucket IS NOT NULL"
         connection.execute(
-            "INSERT INTO stats_month (month, step, agency_code, bucket, within, n) "
-            "SELECT strftime('%Y-%m', report_created_at, '+8 hours'), step, "
-            "coalesce(agency_code, ''), bucket, coalesce(within, 0), count(*) FROM report_steps "
-            "WHERE bucket IS NOT NULL GROUP BY 1, 2, 3, 4, 5")
+            "INSERT INTO stats_month (month, step, agency_code, bucket, n) "
+            f"SELECT {month}, step, coalesce(agency_code, ''), bucket, count(*) {ended} "
+            "AND step != 'reopened' GROUP BY 1, 2, 3, 4 UNION ALL "
+            f"SELECT {month}, step, '*', bucket, count(*) {ended} AND step != 'reopened' "
+            "GROUP BY 1, 2, 3, 4")
+        connection.execute(
+            "INSERT INTO stats_month_within (month, step, agency_code, within, n) "
+            f"SELECT {month}, step, coalesce(agency_code, ''), coalesce(within, 0), count(*) "
+            f"{ended} GROUP BY 1, 2, 3, 4")
         connection.execute("INSERT INTO stats_progress (name, last_event_id) VALUES (?, ?)",
                            ("report_steps", filler.event_id))
         connection.commit()
@@ -274,8 +281,8 @@ def child(args: list[str]) -> None:
     sys.exit(code)
 
 
-async def citizens(url: str, count: int, think: float,
-                   scratch: Path) -> tuple[list[list[float]], list[int], list[float]]:
+async def citizens(url: str, count: int, think: float, scratch: Path,
+                   period: str) -> tuple[list[list[float]], list[int], list[float]]:
     """One bot, two rounds of citizens: alone, then beside an admin's repeated year /rekap.
 
     Both rounds talk to one bot process and one simulator (a second simulator would reuse
@@ -308,7 +315,7 @@ async def citizens(url: str, count: int, think: float,
                            for i in range(count)]
                 tasks = [asyncio.create_task(p.run()) for p in players]
                 while round_ == "beside" and not all(task.done() for task in tasks):
-                    rekaps.append(await ask_rekap(admin))
+                    rekaps.append(await ask_rekap(admin, period))
                 outcomes = await asyncio.gather(*tasks, return_exceptions=True)
                 failures.append(sum(isinstance(o, BaseException) for o in outcomes))
                 latencies.append([v for values in timings.seen.values() for v in values])
@@ -363,12 +370,12 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"CSV export {small_rows:,} rows: {small:.1f} s, peak {small_mib:.0f} MiB; "
               f"{full_rows:,} rows: {full:.1f} s, peak {full_mib:.0f} MiB", flush=True)
         (quiet, busy), (quiet_failed, busy_failed), rekaps = await citizens(
-            url, args.citizens, args.think, scratch)
+            url, args.citizens, args.think, scratch, args.rekap)
         p99_quiet, p99_busy = percentile(quiet, 0.99), percentile(busy, 0.99)
         print(f"citizens ({args.citizens}, pausing ~{args.think:g} s): p50/p99 "
               f"{percentile(quiet, 0.5) * 1000:.0f}/{p99_quiet * 1000:.0f} ms alone, "
               f"{percentile(busy, 0.5) * 1000:.0f}/{p99_busy * 1000:.0f} ms during "
-              f"{len(rekaps)} year /rekap(s) (each {min(rekaps, default=math.nan):.2f}-"
+              f"{len(rekaps)} /rekap {args.rekap} (each {min(rekaps, default=math.nan):.2f}-"
               f"{max(rekaps, default=math.nan):.2f} s to text and chart); failed "
               f"{quiet_failed}+{busy_failed}")
     ratio = p99_busy / p99_quiet if p99_quiet else math.nan
@@ -389,6 +396,7 @@ def main() -> int:
     parser.add_argument("--years", type=int, default=2)
     parser.add_argument("--citizens", type=int, default=20)
     parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--rekap", default="2025", help="the period the admin keeps asking for")
     parser.add_argument("--db", type=Path, default=None, help="reuse (or fill) this database")
     args = parser.parse_args()
     try:

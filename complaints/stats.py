@@ -195,9 +195,11 @@ class Figures:
 
 def summarize(period: Period, agency: str | None,
               counts: Iterable[tuple[str, str, str | None, int, int, int]],
-              histogram: Iterable[tuple[str, str | None, int, bool | None, int]]) -> Figures:
-    """Figures from (status, category, agency, n, rating sum, ratings) and histogram rows
-    (step, agency, bucket, within, n)."""
+              durations: Iterable[tuple[str, int, int]],
+              shares: Iterable[tuple[str, str | None, bool | None, int]]) -> Figures:
+    """Figures from report counts (status, category, agency, n, rating sum, ratings), ended
+    steps' duration histograms (step, bucket, n) and their on-time counts (step, agency,
+    within, n); the database sums these up, so a year is a few hundred rows here."""
     by_status: dict[str, int] = {}
     by_category: dict[str, int] = {}
     by_agency: dict[str | None, int] = {}
@@ -210,15 +212,18 @@ def summarize(period: Period, agency: str | None,
         rating_sum += ratings or 0
         rating_count += rated
     buckets: dict[Step, dict[int, int]] = {step: {} for step in TIMED_STEPS}
+    for step_name, number, n in durations:
+        step = Step(step_name)
+        if step != Step.REOPENED:
+            buckets[step][number] = buckets[step].get(number, 0) + n
     within: dict[Step, int] = dict.fromkeys(TIMED_STEPS, 0)
     by_holder: dict[str | None, tuple[int, int]] = {}
     reopened = 0
-    for step_name, holder, number, on_time, n in histogram:
+    for step_name, holder, on_time, n in shares:
         step = Step(step_name)
         if step == Step.REOPENED:
             reopened += n
             continue
-        buckets[step][number] = buckets[step].get(number, 0) + n
         within[step] += n if on_time else 0
         good, measured = by_holder.get(holder, (0, 0))
         by_holder[holder] = (good + (n if on_time else 0), measured + n)

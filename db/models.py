@@ -278,14 +278,26 @@ class ReportStepRow(Base):
 
 
 class StatsMonthRow(Base):
-    """Ended steps counted by the local month their report came in: a year reads 12 of these."""
+    """Ended steps' durations by the local month their report came in: a year reads 12 months."""
 
     __tablename__ = "stats_month"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     step: Mapped[str] = mapped_column(String(16), primary_key=True)
-    agency_code: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' for the admin
+    # '' for the admin's own steps, '*' for every step of the month (city-wide reads)
+    agency_code: Mapped[str] = mapped_column(String(16), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class StatsMonthWithinRow(Base):
+    """Ended steps kept within their standard or not, by month, step and agency."""
+
+    __tablename__ = "stats_month_within"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' for the admin
     within: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
 

@@ -10,6 +10,8 @@ loop keeps the other core; the step refresh writes in short BEGIN IMMEDIATE chun
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -24,9 +26,10 @@ from complaints.calendar import WorkingCalendar
 from complaints.periods import Period
 from complaints.stats import Figures
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine, is_sqlite
-from db.stats import period_figures, refresh_steps
+from db.stats import events_pending, period_figures, refresh_steps
 
 T = TypeVar("T")
+BACKGROUND_NICENESS = 10  # on Linux the worker thread yields the CPU to the bot's loop
 
 
 @dataclass
@@ -51,6 +54,7 @@ class StatsEngines:
         @event.listens_for(writer.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # we say BEGIN ourselves (writer only)
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")  # as the bot's (WAL)
 
         @event.listens_for(writer.sync_engine, "begin")
         def _begin(connection: Any) -> None:
@@ -59,7 +63,13 @@ class StatsEngines:
         return cls(reader, writer)
 
     async def refresh(self, calendar: WorkingCalendar) -> int:
-        """Bring the step spans up to the newest event, one short transaction per chunk."""
+        """Bring the step spans up to the newest event, one short transaction per chunk.
+
+        Nothing new (read without a lock) takes no write lock: the bot's writers never wait.
+        """
+        async with self.reader.connect() as conn:
+            if not await events_pending(conn):
+                return 0
         total = 0
         while True:
             async with self.writer.begin() as conn:
@@ -96,6 +106,9 @@ class OffLoopStatistics:
             ready = threading.Event()
 
             def serve() -> None:
+                with contextlib.suppress(OSError, AttributeError):  # Linux: per thread
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                                   BACKGROUND_NICENESS)
                 asyncio.set_event_loop(loop)
                 loop.call_soon(ready.set)
                 loop.run_forever()

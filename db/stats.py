@@ -26,6 +26,7 @@ from db.models import (
     ReportRow,
     ReportStepRow,
     StatsMonthRow,
+    StatsMonthWithinRow,
     StatsProgressRow,
 )
 
@@ -34,7 +35,10 @@ MONTHS = StatsMonthRow.__table__
 PROGRESS = StatsProgressRow.__table__
 PROGRESS_NAME = "report_steps"
 CHUNK = 2000  # events per write transaction
-HistogramKey = tuple[str, str, int, bool]  # (step, agency or '', bucket, within)
+WITHINS = StatsMonthWithinRow.__table__
+ALL = "*"  # the agency code of a month's city-wide duration rows
+DURATIONS, WITHIN = "durations", "within"
+Cell = tuple[str, str, str, str, int | bool]  # (table, month, step, agency, bucket | within)
 
 
 def _agency_of(action: str, note: str | None, current: str | None) -> str | None:
@@ -49,12 +53,16 @@ def _span(row: Row) -> Span:
                 row.id)
 
 
-def _month_key(span: Span, month: str) -> tuple[str, HistogramKey] | None:
+def _count(deltas: Counter[Cell], span: Span, month: str, sign: int) -> None:
+    """Add (sign +1) or take away (-1) an ended span's cells in the monthly tables."""
     key = span.key()
     if key is None:
-        return None
+        return
     step, agency, number, within = key
-    return month, (step.value, agency or "", number, bool(within))
+    if step != Step.REOPENED:
+        deltas[(DURATIONS, month, step.value, agency or "", number)] += sign
+        deltas[(DURATIONS, month, step.value, ALL, number)] += sign
+    deltas[(WITHIN, month, step.value, agency or "", bool(within))] += sign
 
 
 async def refresh_steps(conn: AsyncConnection, calendar: WorkingCalendar,
@@ -81,7 +89,7 @@ async def refresh_steps(conn: AsyncConnection, calendar: WorkingCalendar,
         spans[event.report_id] = track(spans[event.report_id], event.action, event.at,
                                        _agency_of(event.action, event.note, report.agency_code),
                                        calendar)
-    deltas: Counter[tuple[str, HistogramKey]] = Counter()
+    deltas: Counter[Cell] = Counter()
     inserts, updates, deleted = [], [], []
     for rid, after in spans.items():
         report = reports.get(rid)
@@ -93,16 +101,14 @@ async def refresh_steps(conn: AsyncConnection, calendar: WorkingCalendar,
         for span_id, old in before.items():
             if span_id not in kept:
                 deleted.append(span_id)
-                if (key := _month_key(old, month)) is not None:
-                    deltas[key] -= 1
+                _count(deltas, old, month, -1)
         for span in after:
             old = before.get(span.id) if span.id is not None else None
             if old is not None and old == span:
                 continue
-            if old is not None and (key := _month_key(old, month)) is not None:
-                deltas[key] -= 1
-            if (key := _month_key(span, month)) is not None:
-                deltas[key] += 1
+            if old is not None:
+                _count(deltas, old, month, -1)
+            _count(deltas, span, month, +1)
             values = {"ended_at": span.ended_at, "seconds": span.seconds,
                       "bucket": None if span.key() is None else span.key()[2],  # type: ignore[index]
                       "within": span.within}
@@ -124,6 +130,14 @@ async def refresh_steps(conn: AsyncConnection, calendar: WorkingCalendar,
     return len(events)
 
 
+async def events_pending(conn: AsyncConnection) -> bool:
+    """Events were written since the spans were last brought up to date."""
+    done = (await conn.execute(select(PROGRESS.c.last_event_id)
+                               .where(PROGRESS.c.name == PROGRESS_NAME))).scalar()
+    newest = (await conn.execute(select(func.max(EventRow.id)))).scalar()
+    return newest is not None and newest > (done or 0)
+
+
 async def _claim_progress(conn: AsyncConnection) -> int:
     """The last event already read, its row locked for this transaction (PostgreSQL)."""
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
@@ -135,19 +149,19 @@ async def _claim_progress(conn: AsyncConnection) -> int:
     return int((await conn.execute(query)).scalar_one())
 
 
-async def _add_to_months(conn: AsyncConnection,
-                         deltas: Counter[tuple[str, HistogramKey]]) -> None:
-    """Add the changes to the monthly histograms (one upsert per changed cell)."""
-    rows = [{"month": month, "step": step, "agency_code": agency, "bucket": number,
-             "within": within, "n": n}
-            for (month, (step, agency, number, within)), n in deltas.items() if n]
-    if not rows:
-        return
+async def _add_to_months(conn: AsyncConnection, deltas: Counter[Cell]) -> None:
+    """Add the changes to the monthly tables (one upsert per changed cell)."""
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(MONTHS)
-    await conn.execute(statement.on_conflict_do_update(
-        index_elements=["month", "step", "agency_code", "bucket", "within"],
-        set_={"n": MONTHS.c.n + statement.excluded.n}), rows)
+    for name, table, last in ((DURATIONS, MONTHS, "bucket"), (WITHIN, WITHINS, "within")):
+        rows = [{"month": month, "step": step, "agency_code": agency, last: value, "n": n}
+                for (kind, month, step, agency, value), n in deltas.items()
+                if kind == name and n]
+        if not rows:
+            continue
+        statement = dialect_insert(table)
+        await conn.execute(statement.on_conflict_do_update(
+            index_elements=["month", "step", "agency_code", last],
+            set_={"n": table.c.n + statement.excluded.n}), rows)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -165,24 +179,33 @@ async def period_figures(conn: AsyncConnection, period: Period, zone: ZoneInfo,
     counted = (await conn.execute(counts.group_by(
         ReportRow.status, ReportRow.category_key, ReportRow.agency_code))).all()
     months, rest = period.split_months()
-    histogram: list[Sequence] = []
+    durations: list[Sequence] = []
+    shares: list[Sequence] = []
     if months:
-        query = select(MONTHS.c.step, MONTHS.c.agency_code, MONTHS.c.bucket, MONTHS.c.within,
-                       MONTHS.c.n).where(MONTHS.c.month.in_([f"{m:%Y-%m}" for m in months]),
-                                         MONTHS.c.n != 0)
+        names = [f"{m:%Y-%m}" for m in months]
+        durations += (await conn.execute(
+            select(MONTHS.c.step, MONTHS.c.bucket, func.sum(MONTHS.c.n))
+            .where(MONTHS.c.month.in_(names), MONTHS.c.agency_code == (agency or ALL))
+            .group_by(MONTHS.c.step, MONTHS.c.bucket))).all()
+        within = select(WITHINS.c.step, WITHINS.c.agency_code, WITHINS.c.within,
+                        func.sum(WITHINS.c.n)).where(WITHINS.c.month.in_(names))
         if agency is not None:
-            query = query.where(MONTHS.c.agency_code == agency)
-        histogram += [(s, a or None, b, w, n) for s, a, b, w, n in await conn.execute(query)]
+            within = within.where(WITHINS.c.agency_code == agency)
+        shares += [(step, holder or None, on_time, n) for step, holder, on_time, n in
+                   await conn.execute(within.group_by(WITHINS.c.step, WITHINS.c.agency_code,
+                                                      WITHINS.c.within))]
     for days in rest:
         low, high = days.bounds(zone)
-        query = select(STEPS.c.step, STEPS.c.agency_code, STEPS.c.bucket, STEPS.c.within,
-                       func.count()).where(
-            STEPS.c.report_created_at >= low, STEPS.c.report_created_at < high,
-            STEPS.c.bucket.is_not(None))
+        where = [STEPS.c.report_created_at >= low, STEPS.c.report_created_at < high,
+                 STEPS.c.bucket.is_not(None)]
         if agency is not None:
-            query = query.where(STEPS.c.agency_code == agency)
-        histogram += (await conn.execute(query.group_by(
-            STEPS.c.step, STEPS.c.agency_code, STEPS.c.bucket, STEPS.c.within))).all()
-    return summarize(period, agency, counted, histogram)
+            where.append(STEPS.c.agency_code == agency)
+        n = func.count()
+        durations += (await conn.execute(select(STEPS.c.step, STEPS.c.bucket, n).where(*where)
+                                          .group_by(STEPS.c.step, STEPS.c.bucket))).all()
+        shares += (await conn.execute(select(STEPS.c.step, STEPS.c.agency_code, STEPS.c.within,
+                                             n).where(*where).group_by(
+            STEPS.c.step, STEPS.c.agency_code, STEPS.c.within))).all()
+    return summarize(period, agency, counted, durations, shares)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import multiprocessing
+import os
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +26,7 @@ class Names(Protocol):
     def agency(self, code: str | None) -> str: ...
 
 
+BACKGROUND_NICENESS = 10  # charts wait for the CPU while conversations need it
 TOP = 5  # categories and agencies named in the text; the rest are "+N"
 PHONE_SIZE = (7.2, 9.6)  # inches at 150 dpi: 1080 × 1440 px, portrait
 
@@ -126,8 +129,10 @@ def _draw(language: str, zone: str, figures: Figures) -> bytes:
     return rekap_chart(Translator(language, ZoneInfo(zone)), figures)
 
 
-def _load_matplotlib() -> None:
-    """Pay the import once, when the drawing process starts."""
+def _start_drawing_process() -> None:
+    """Yield the CPU to the bot (a lower priority) and pay matplotlib's import once."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(BACKGROUND_NICENESS)
     import matplotlib.figure  # noqa: F401
 
 
@@ -144,7 +149,7 @@ class ChartDrawer:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_load_matplotlib)
+                                             initializer=_start_drawing_process)
         return self._pool
 
     async def draw(self, t: Translator, figures: Figures) -> bytes:

@@ -134,8 +134,10 @@ def test_summarize_counts_and_shares() -> None:
     figures = summarize(period, None, [
         ("closed", "roads", "PUPR", 3, 12, 3), ("submitted", "roads", None, 2, 0, 0),
         ("closed", "waste", "DLH", 1, 2, 1)], [
-        ("verify", None, bucket(3600), True, 5), ("agency_start", "PUPR", bucket(7200), True, 2),
-        ("agency_start", "PUPR", bucket(400000), False, 1), ("reopened", None, 0, False, 1)])
+        ("verify", bucket(3600), 5), ("agency_start", bucket(7200), 2),
+        ("agency_start", bucket(400000), 1)], [
+        ("verify", None, True, 5), ("agency_start", "PUPR", True, 2),
+        ("agency_start", "PUPR", False, 1), ("reopened", None, False, 1)])
     assert figures.total == 6
     assert figures.by_status == {"closed": 4, "submitted": 2}
     assert figures.by_category == {"roads": 5, "waste": 1}

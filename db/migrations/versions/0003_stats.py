@@ -40,8 +40,16 @@ def upgrade() -> None:
         "stats_month",
         sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("step", sa.String(16), primary_key=True),
-        sa.Column("agency_code", sa.String(16), primary_key=True),  # '' for the admin's steps
+        # '' for the admin's own steps, '*' for every step of the month (city-wide reads)
+        sa.Column("agency_code", sa.String(16), primary_key=True),
         sa.Column("bucket", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "stats_month_within",
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("step", sa.String(16), primary_key=True),
+        sa.Column("agency_code", sa.String(16), primary_key=True),  # '' for the admin's steps
         sa.Column("within", sa.Boolean, primary_key=True),
         sa.Column("n", sa.Integer, nullable=False),
     )
@@ -57,6 +65,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_reports_period", table_name="reports")
     op.drop_table("stats_progress")
+    op.drop_table("stats_month_within")
     op.drop_table("stats_month")
     op.drop_index("ix_report_steps_open", table_name="report_steps")
     op.drop_index("ix_report_steps_period", table_name="report_steps")
