@@ -70,7 +70,7 @@ def build(t: Translator, figures: Figures, overdue: list[OverdueStep], settled: 
         Table([t("col-name"), t("col-count")], [[categories.get(c, c), n]
                                                for c, n in figures.by_category.items()],
               [0.7, 0.3], t("report-by-category")),
-        Table([t("col-agency"), t("col-count")], [[code or "–", n]
+        Table([t("col-agency"), t("col-count")], [[code or t("rekap-no-agency"), n]
                                                  for code, n in figures.by_agency.items()],
               [0.7, 0.3], t("report-by-agency")),
     ]

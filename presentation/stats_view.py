@@ -58,10 +58,11 @@ def agency_label(t: Translator, code: str | None) -> str:
     return code if code else t("agency-admin")
 
 
-def _items(pairs: list[tuple[str, int]]) -> str:
+def _items(t: Translator, pairs: list[tuple[str, int]]) -> str:
+    """"Selesai 196, Menunggu verifikasi 36, lainnya 18": the largest few, then the rest."""
     shown = [f"{_quote(name)} {count}" for name, count in pairs[:TOP]]
     rest = sum(count for _, count in pairs[TOP:])
-    return ", ".join(shown) + (f", +{rest}" if rest else "")
+    return ", ".join(shown + ([t("rekap-others", count=rest)] if rest else []))
 
 
 def rekap_text(t: Translator, figures: Figures, names: Names) -> str:
@@ -73,13 +74,13 @@ def rekap_text(t: Translator, figures: Figures, names: Names) -> str:
     if figures.total == 0:
         lines.append(t("rekap-empty"))
     else:
-        lines.append(t("rekap-by-status", items=_items(
+        lines.append(t("rekap-by-status", items=_items(t,
             [(t(f"status-{s}"), n) for s, n in figures.by_status.items()])))
-        lines.append(t("rekap-by-category", items=_items(
+        lines.append(t("rekap-by-category", items=_items(t,
             [(names.category(t, c), n) for c, n in figures.by_category.items()])))
         if not figures.agency:
-            lines.append(t("rekap-by-agency", items=_items(
-                [(code or "–", n) for code, n in figures.by_agency.items()])))
+            lines.append(t("rekap-by-agency", items=_items(t, [
+                (code or t("rekap-no-agency"), n) for code, n in figures.by_agency.items()])))
     lines.append("")
     lines.append(t("rekap-steps"))
     for step in TIMED_STEPS:

@@ -34,7 +34,7 @@ async def test_admin_gets_november_in_numbers_and_a_chart(sim: BotApiSimulator,
     assert "Laporan masuk: 4" in lines
     assert any(line.startswith("Status: Menunggu verifikasi 2,") and "Selesai 1" in line
                and "Dikembalikan ke pelapor 1" in line for line in lines)
-    assert any(line.startswith("Dinas: – 3, PUPR 1") for line in lines)
+    assert any(line.startswith("Dinas: tanpa dinas 3, PUPR 1") for line in lines)
     assert "• Verifikasi admin: 24 jam / 7 hari, tepat waktu 2/3 (standar 3 hari kerja)" in lines
     assert "• Dinas mulai: 24 jam / 7 hari, tepat waktu 1/2 (standar 3 hari kerja)" in lines
     assert "• Tindak lanjut dinas: 7 hari / 21 hari, tepat waktu 1/2 (standar 10 hari kerja)" \

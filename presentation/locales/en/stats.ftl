@@ -36,3 +36,5 @@ chart-median = median
 chart-p90 = p90
 chart-within = On time by agency (%)
 chart-no-data = no data yet
+rekap-others = others { $count }
+rekap-no-agency = no agency

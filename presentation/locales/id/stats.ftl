@@ -36,3 +36,5 @@ chart-median = median
 chart-p90 = p90
 chart-within = Tepat waktu menurut dinas (%)
 chart-no-data = belum ada data
+rekap-others = lainnya { $count }
+rekap-no-agency = tanpa dinas
