@@ -27,6 +27,7 @@ class Picture:
 
 
 Cell = str | int | float | Picture | None
+CHUNK = 60  # rows per PDF table (about a page)
 
 
 @dataclass
@@ -168,6 +169,12 @@ def write_pdf(report: StaffReport, path: Path) -> None:
                                  rightMargin=16 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
                                  title=report.title, author=report.subtitle[1])
     width = document.width
+    style = TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef3f8")]),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9fb4c8")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
 
     def text(value: str, style: ParagraphStyle) -> Paragraph:
         return Paragraph(escape(value).replace("\n", "<br/>"), style)
@@ -187,18 +194,17 @@ def write_pdf(report: StaffReport, path: Path) -> None:
             if table.title:
                 story.append(text(table.title, h3))
             columns = [share * width for share in table.widths]
-            rows = [[text(h, head) for h in table.header]]
-            rows += [[content(v, columns[i]) for i, v in enumerate(row)] for row in table.rows]
-            if not table.rows:
-                rows.append([text("–", cell) for _ in table.header])
-            flowable = PdfTable(rows, colWidths=columns, repeatRows=1)
-            flowable.setStyle(TableStyle([
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef3f8")]),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9fb4c8")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))
-            story += [flowable, Spacer(1, 3 * mm)]
+            header = [text(h, head) for h in table.header]
+            data = table.rows or [["–"] * len(table.header)]
+            # tables of CHUNK rows one after another: ReportLab re-measures a table's remaining
+            # rows at every page break, so one long table costs the square of its length
+            for first in range(0, len(data), CHUNK):
+                rows = [header] + [[content(v, columns[i]) for i, v in enumerate(row)]
+                                   for row in data[first:first + CHUNK]]
+                flowable = PdfTable(rows, colWidths=columns, repeatRows=1)
+                flowable.setStyle(style)
+                story.append(flowable)
+            story.append(Spacer(1, 3 * mm))
         if section.chart is not None:
             from io import BytesIO
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from complaints.model import PhotoRef
@@ -22,6 +23,7 @@ def real_photo(sim: BotApiSimulator) -> PhotoRef:
     return PhotoRef(largest["file_id"], largest["file_unique_id"])
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 async def test_admin_gets_november_in_numbers_and_a_chart(sim: BotApiSimulator,
                                                           bot: RunningBot, city: City) -> None:
     assert bot.app is not None
