@@ -8,10 +8,10 @@
    settled with a proof photo, closed, rated; some returned, some reopened, the newest still
    open) and the step spans and monthly histograms the bot keeps from those events, by bulk
    INSERTs (not through the services: that would take hours).
-2. Times /rekap as the bot computes it (db/offloop.py in its worker thread, then the text and
-   the chart) for one month and one year; the staff report for one month (PDF + XLSX, no
-   photos: no Bot API); and `lapor-admin report export --format csv` for a tenth of the
-   reports and for all of them, each in its own process with its peak memory (ru_maxrss).
+2. Times /rekap as the bot makes it (bot/statistics.py: figures and chart in the statistics
+   process, then the text) for one month and one year; the staff report for one month
+   (PDF + XLSX, no photos: no Bot API); and `lapor-admin report export --format csv` for a
+   tenth of the reports and for all of them, each in its own process with its peak memory (ru_maxrss).
 3. Starts the real bot on that database (its own process, benchmarks/bot_process.py) and lets
    --citizens simulated citizens register and file a complaint (pausing ~--think s between
    actions), first alone, then while an admin asks for the year's /rekap over and over, and
@@ -55,12 +55,12 @@ from intake import (  # noqa: E402
     revision,
 )
 
+from bot.statistics import RekapProcess  # noqa: E402
 from complaints.calendar import WorkingCalendar  # noqa: E402
 from complaints.periods import parse_period  # noqa: E402
 from complaints.stats import Span, Step  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from db.offloop import OffLoopStatistics  # noqa: E402
-from presentation.stats_view import ChartDrawer, rekap_text  # noqa: E402
+from presentation.stats_view import rekap_text  # noqa: E402
 from presentation.texts import Translator  # noqa: E402
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -229,24 +229,21 @@ def fill(path: Path, reports: int, years: int) -> float:
     return time.perf_counter() - started
 
 
-async def time_rekap(url: str, texts: list[str]) -> list[tuple[float, float, int]]:
-    """(figures s, figures+text+chart s, reports) per /rekap, warm, as the bot does it."""
-    statistics, charts = OffLoopStatistics(url, CALENDAR), ChartDrawer()
+async def time_rekap(url: str, texts: list[str]) -> list[tuple[float, int]]:
+    """(seconds, reports) per /rekap as the bot makes it (its statistics process), warm."""
+    statistics = RekapProcess(url, CALENDAR)
     t = Translator("id", WITA)
     timed = []
     try:
         for text in texts:
             period = parse_period(text, date(2026, 12, 15))
-            await charts.draw(t, await statistics.figures(period, None))  # warm: caches, process
+            await statistics.rekap(period, None, t)  # warm: the process, engines, page cache
             started = time.perf_counter()
-            figures = await statistics.figures(period, None)
-            computed = time.perf_counter() - started
+            figures, _chart = await statistics.rekap(period, None, t)
             rekap_text(t, figures, _names())
-            await charts.draw(t, figures)
-            timed.append((computed, time.perf_counter() - started, figures.total))
+            timed.append((time.perf_counter() - started, figures.total))
     finally:
-        await statistics.close()
-        charts.close()
+        statistics.close()
     return timed
 
 
@@ -351,12 +348,11 @@ async def main_async(args: argparse.Namespace) -> None:
             seconds = await asyncio.to_thread(fill, path, args.reports, args.years)
             print(f"fill: {seconds:.1f} s", flush=True)
         url = f"sqlite+inline:///{path}"
-        (month, month_all, month_n), (year, year_all, year_n) = await time_rekap(
-            url, ["2025-06", "2025"])
-        print(f"/rekap month 2025-06 ({month_n:,} complaints): figures {month:.3f} s, with text "
-              f"and chart {month_all:.3f} s")
-        print(f"/rekap year 2025 ({year_n:,} complaints): figures {year:.3f} s, with text and "
-              f"chart {year_all:.3f} s", flush=True)
+        (month_all, month_n), (year_all, year_n) = await time_rekap(url, ["2025-06", "2025"])
+        print(f"/rekap month 2025-06 ({month_n:,} complaints): {month_all:.3f} s to figures, "
+              "text and chart")
+        print(f"/rekap year 2025 ({year_n:,} complaints): {year_all:.3f} s to figures, text and "
+              "chart", flush=True)
         staff, staff_mib = run_cli(url, "staff-report", "--month", "2025-06", "--out-dir",
                                    str(scratch), "--media-dir", str(scratch / "media"))
         print(f"staff report 2025-06 (PDF + XLSX): {staff:.1f} s, peak {staff_mib:.0f} MiB",

@@ -25,6 +25,7 @@ from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retry import RetryRequestMiddleware
+from bot.statistics import RekapProcess
 from bot.warmup import keep_response_models
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
@@ -34,7 +35,6 @@ from db.fsm import SqlStorage
 from db.geocode_cache import GeocodeCache
 from db.inbox import UpdateInbox
 from db.migrate import upgrade_async
-from db.offloop import OffLoopStatistics
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
 from handlers import common, errors, fallback, followup, staff, stats
@@ -118,7 +118,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
-    statistics = OffLoopStatistics(settings.database_url, settings.calendar)
+    statistics = RekapProcess(settings.database_url, settings.calendar)
     context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow),
                          statistics=statistics)
     polling = ReliablePolling(bot, dispatcher, UpdateInbox(sessionmaker),
@@ -136,8 +136,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
             await storage.flush()
         await storage.close()
         await isolation.close()
-        await statistics.close()
-        context.charts.close()
+        statistics.close()
         await engine.dispose()
 
 

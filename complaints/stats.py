@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from complaints.calendar import WorkingCalendar
 from complaints.periods import Period
@@ -241,8 +240,3 @@ def _sorted(counts: dict) -> dict:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0] is None,
                                                           item[0] or "")))
 
-
-class StatisticsSource(Protocol):
-    """Where /rekap gets its figures (db/offloop.py: away from the bot's event loop)."""
-
-    async def figures(self, period: Period, agency: str | None) -> Figures: ...

@@ -1,22 +1,16 @@
-"""Heavy reads away from the bot's event loop: their own connections, in a thread of their own.
+"""Connections of their own for statistics, used away from the bot's event loop.
 
 SQLite runs inline on the bot's loop (db/sqlite_inline.py), so a query over a year of reports
-would stop every conversation while it runs. Statistics run here instead: one worker thread
-with its own event loop and its own engines. On SQLite reads use deferred transactions (WAL:
-they never block the bot's writer) and SQLite releases the GIL while it steps, so the bot's
-loop keeps the other core; the step refresh writes in short BEGIN IMMEDIATE chunks.
+must not run there: /rekap runs these engines in a process of its own (bot/statistics.py),
+the admin command line in its own process anyway. On SQLite reads use deferred transactions
+(WAL: they never block the bot's writer); the step refresh writes in short BEGIN IMMEDIATE
+chunks and takes no lock at all when no event is new.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import threading
-from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -27,9 +21,6 @@ from complaints.periods import Period
 from complaints.stats import Figures
 from db.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine, is_sqlite
 from db.stats import events_pending, period_figures, refresh_steps
-
-T = TypeVar("T")
-BACKGROUND_NICENESS = 10  # on Linux the worker thread yields the CPU to the bot's loop
 
 
 @dataclass
@@ -89,59 +80,3 @@ class StatsEngines:
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
-
-
-class OffLoopStatistics:
-    """The bot's statistics source: every call runs in the worker thread, awaited from here."""
-
-    def __init__(self, database_url: str, calendar: WorkingCalendar) -> None:
-        self._url, self._calendar = database_url, calendar
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._engines: StatsEngines | None = None
-
-    def _start(self) -> asyncio.AbstractEventLoop:
-        if self._loop is None:
-            loop = asyncio.new_event_loop()
-            ready = threading.Event()
-
-            def serve() -> None:
-                with contextlib.suppress(OSError, AttributeError):  # Linux: per thread
-                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                                   BACKGROUND_NICENESS)
-                asyncio.set_event_loop(loop)
-                loop.call_soon(ready.set)
-                loop.run_forever()
-
-            self._thread = threading.Thread(target=serve, name="statistics", daemon=True)
-            self._thread.start()
-            ready.wait()
-            self._loop = loop
-        return self._loop
-
-    async def _call(self, work: Callable[[StatsEngines], Awaitable[T]]) -> T:
-        loop = self._start()
-
-        async def run() -> T:
-            if self._engines is None:
-                self._engines = StatsEngines.open(self._url)
-            return await work(self._engines)
-
-        future: Future[T] = asyncio.run_coroutine_threadsafe(run(), loop)
-        return await asyncio.wrap_future(future)
-
-    async def figures(self, period: Period, agency: str | None) -> Figures:
-        """The period's figures, computed off the caller's loop."""
-        return await self._call(lambda engines: engines.figures(period, self._calendar, agency))
-
-    async def close(self) -> None:
-        """Dispose of the engines and stop the thread."""
-        if self._loop is None:
-            return
-        if self._engines is not None:
-            await self._call(lambda engines: engines.dispose())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            await asyncio.to_thread(self._thread.join, 5)
-        self._loop.close()
-        self._loop = self._thread = self._engines = None

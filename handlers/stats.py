@@ -2,8 +2,8 @@
 
 Admins and the coordinator see the whole city; an agency's officers see their agency only;
 anyone else (a citizen) is refused politely. Authority comes from the sender's own staff role,
-never from the chat. The figures are computed away from the bot's event loop
-(db/offloop.py) and the chart is drawn in a process of its own, so conversations go on.
+never from the chat. The figures and the chart are made in a process of its own
+(bot/statistics.py), so conversations go on meanwhile.
 """
 
 from __future__ import annotations
@@ -44,9 +44,8 @@ async def rekap(message: Message, command: CommandObject, t: Translator,
     agency = None if actor.role in CITY_WIDE else actor.agency_code
     if app.statistics is None:
         raise RuntimeError("no statistics source configured")
-    figures = await app.statistics.figures(period, agency)
+    figures, chart = await app.statistics.rekap(period, agency, t)
     await message.answer(rekap_text(t, figures, await app.names()))
-    chart = await app.charts.draw(t, figures)
     await message.answer_photo(BufferedInputFile(chart, f"rekap-{period.label}.png"),
                                caption=t("rekap-chart-caption", period=period.label))
 

@@ -11,9 +11,8 @@ from complaints.clock import Clock, utc_now
 from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
 from complaints.questions import PendingInputs
-from complaints.stats import StatisticsSource
 from configuration.settings import Settings
-from presentation.stats_view import ChartDrawer
+from presentation.stats_view import RekapSource
 from presentation.texts import Translator
 
 NAMES_TTL = 60.0  # seconds an edit by `lapor-admin` takes to show in the bot
@@ -45,8 +44,7 @@ class AppContext:
     uow: Callable[[], UnitOfWork]
     pending: PendingInputs
     clock: Clock = utc_now
-    statistics: StatisticsSource | None = None  # /rekap's figures, off the event loop
-    charts: ChartDrawer = field(default_factory=ChartDrawer)  # /rekap's chart, own process
+    statistics: RekapSource | None = None  # /rekap's figures and chart, off the event loop
     _citizens: dict[int, Citizen] = field(default_factory=dict)
     _names: tuple[float, Names] | None = None
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
-import multiprocessing
-import os
 import textwrap
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from html import escape
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
+from complaints.periods import Period
 from complaints.stats import TIMED_STEPS, Figures
 from presentation.texts import Translator
 
@@ -26,7 +20,6 @@ class Names(Protocol):
     def agency(self, code: str | None) -> str: ...
 
 
-BACKGROUND_NICENESS = 10  # charts wait for the CPU while conversations need it
 TOP = 5  # categories and agencies named in the text; the rest are "+N"
 PHONE_SIZE = (7.2, 9.6)  # inches at 150 dpi: 1080 × 1440 px, portrait
 
@@ -125,52 +118,11 @@ def rekap_chart(t: Translator, figures: Figures, *, size: tuple[float, float] = 
     return buffer.getvalue()
 
 
-def _draw(language: str, zone: str, figures: Figures) -> bytes:
-    """rekap_chart in the drawing process (a Translator is rebuilt there)."""
-    return rekap_chart(Translator(language, ZoneInfo(zone)), figures)
+class RekapSource(Protocol):
+    """Where /rekap gets its figures and chart (bot/statistics.py: away from the event loop)."""
 
-
-def _start_drawing_process() -> None:
-    """Yield the CPU to the bot (a lower priority) and pay matplotlib's import once."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(BACKGROUND_NICENESS)
-    import matplotlib.figure  # noqa: F401
-
-
-class ChartDrawer:
-    """Draws /rekap charts in a process of its own, started at the first /rekap.
-
-    Drawing holds the interpreter's lock for about a quarter of a second; in a thread of the
-    bot's process that would stall every conversation on the event loop meanwhile.
-    """
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_drawing_process)
-        return self._pool
-
-    async def draw(self, t: Translator, figures: Figures) -> bytes:
-        """The chart as PNG bytes; a drawing process that died is replaced once."""
-        loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            try:
-                return await loop.run_in_executor(self._executor(), _draw, t.language,
-                                                  str(t.zone), figures)
-            except BrokenProcessPool:
-                self.close()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        """Stop the drawing process (if it was started)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    async def rekap(self, period: Period, agency: str | None,
+                    t: Translator) -> tuple[Figures, bytes]: ...
 
 
 def _empty(t: Translator, axes: Any) -> None:

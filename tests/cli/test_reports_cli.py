@@ -138,3 +138,19 @@ async def test_staff_report_pdf_and_xlsx(database: str, tmp_path: Path, sim: Bot
     assert any(row[0] == codes["r4"] and row[3] == "Verifikasi admin" for row in late)
     sla = {row[0]: row[1:] for row in book["Kepatuhan SLA"].iter_rows(values_only=True)}
     assert sla["PUPR"] == (2, 2, "100%") and sla["DLH"] == (2, 0, "0%")
+
+
+async def test_a_photo_the_bot_api_refuses_is_left_out_and_the_token_never_logged(
+        sim: BotApiSimulator, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from admin_cli.media import PhotoFolder
+
+    kept = sim.files.store_photo()[-1]
+    folder = PhotoFolder(tmp_path, sim.base_url, sim.token)
+    fetched = await folder.fetch_all([("no-such-file", "gone1"),
+                                      (kept["file_id"], kept["file_unique_id"])])
+    assert fetched == 1
+    assert folder.thumbnail("gone1") is None
+    assert folder.thumbnail(kept["file_unique_id"]) is not None
+    assert "gone1" in caplog.text and sim.token not in caplog.text
+    offline = PhotoFolder(tmp_path / "other", sim.base_url, None)
+    assert await offline.fetch_all([(kept["file_id"], "u-offline")]) == 0

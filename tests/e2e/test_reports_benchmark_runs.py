@@ -17,7 +17,7 @@ def test_reports_benchmark_measures_every_part(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     out = result.stdout
     assert "benchmark aborted" not in out, out
-    assert re.search(r"/rekap month 2025-06 \(\d+ complaints\): figures [\d.]+ s", out), out
+    assert re.search(r"/rekap month 2025-06 \(\d+ complaints\): [\d.]+ s to figures", out), out
     assert re.search(r"/rekap year 2025 \(200 complaints\)", out), out
     assert re.search(r"staff report 2025-06 \(PDF \+ XLSX\): [\d.]+ s", out), out
     assert re.search(r"CSV export [\d,]+ rows: .*; 400 rows: [\d.]+ s, peak \d+ MiB", out), out

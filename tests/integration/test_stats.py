@@ -14,7 +14,7 @@ from complaints.periods import parse_period
 from complaints.stats import Step
 from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
-from db.offloop import OffLoopStatistics, StatsEngines
+from db.offloop import StatsEngines
 from db.uow import SqlUnitOfWork
 from tests.conftest import reset_postgres
 from tests.stats_data import ADMIN, CALENDAR, DAY, HOUR, at, build_november
@@ -61,17 +61,18 @@ async def test_november_figures_match_the_data(database) -> None:
 async def test_day_ranges_months_and_one_agency_agree(database) -> None:
     url, uow = database
     await build_november(uow)
-    stats = OffLoopStatistics(url, CALENDAR)
+    engines = StatsEngines.open(url)
+    today = at(15, 9).date()
     try:
-        month = await stats.figures(parse_period("2026-11", at(15, 9).date()), None)
+        month = await engines.figures(parse_period("2026-11", today), CALENDAR, None)
         # the same days, read from the step rows instead of the monthly histograms
-        days = await stats.figures(parse_period("2026-10-31..2026-11-30", at(15, 9).date()),
-                                   None)
-        pupr = await stats.figures(parse_period("2026-11", at(15, 9).date()), "PUPR")
-        week = await stats.figures(parse_period("2026-11-02..2026-11-08", at(15, 9).date()),
-                                   None)
+        days = await engines.figures(parse_period("2026-10-31..2026-11-30", today), CALENDAR,
+                                     None)
+        pupr = await engines.figures(parse_period("2026-11", today), CALENDAR, "PUPR")
+        week = await engines.figures(parse_period("2026-11-02..2026-11-08", today), CALENDAR,
+                                     None)
     finally:
-        await stats.close()
+        await engines.dispose()
     assert days.total == month.total + 1 and days.by_status["withdrawn"] == 1
     assert days.steps == month.steps and days.within_by_agency == month.within_by_agency
     assert pupr.total == 1 and pupr.by_status == {"closed": 1}
