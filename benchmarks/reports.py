@@ -220,7 +220,8 @@ def fill(path: Path, reports: int, years: int) -> float:
             "GROUP BY 1, 2, 3, 4")
         connection.execute(
             "INSERT INTO stats_month_within (month, step, agency_code, within, n) "
-            f"SELECT {month}, step, coalesce(agency_code, ''), coalesce(within, 0), count(*) "
+            f"SELECT {month}, step, coalesce(agency_code, ''), "
+            "step != 'reopened' AND coalesce(within, 0), count(*) "  # as db/stats.py counts
             f"{ended} GROUP BY 1, 2, 3, 4")
         connection.execute("INSERT INTO stats_progress (name, last_event_id) VALUES (?, ?)",
                            ("report_steps", filler.event_id))

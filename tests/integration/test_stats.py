@@ -101,3 +101,49 @@ async def test_later_events_are_picked_up_and_nothing_is_counted_twice(database)
     assert after.steps[Step.VERIFY].count == 4  # Nov 1 00:30 to Nov 3 00:30: 48 h
     assert after.steps[Step.VERIFY].p90 == 7 * DAY
     assert after.by_agency == {None: 2, "PUPR": 2}
+
+
+def test_the_benchmarks_bulk_fill_equals_replaying_its_events(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """benchmarks/reports.py writes spans and monthly tables directly; the bot's refresh,
+    replaying the same events from scratch, must arrive at exactly the same tables."""
+    import importlib.util
+    import os
+    import sqlite3
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    # the script puts its folder and this checkout on the paths: undone after the test
+    monkeypatch.setattr(sys, "path", [str(root / "benchmarks"), *sys.path])
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+    spec = importlib.util.spec_from_file_location("reports_bench",
+                                                  root / "benchmarks" / "reports.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "bench.db"
+    bench.fill(path, 3000, 2)
+    tables = {"report_steps": "report_id, step, agency_code, started_at, due_at, ended_at, "
+                              "seconds, bucket, within",
+              "stats_month": "month, step, agency_code, bucket, n",
+              "stats_month_within": "month, step, agency_code, within, n"}
+
+    def snapshot() -> dict[str, list[tuple]]:
+        with sqlite3.connect(path) as connection:
+            return {name: sorted(connection.execute(f"SELECT {columns} FROM {name}").fetchall(),
+                                 key=repr) for name, columns in tables.items()}
+
+    filled = snapshot()
+    with sqlite3.connect(path) as connection:
+        for name in (*tables, "stats_progress"):
+            connection.execute(f"DELETE FROM {name}")
+
+    async def replay() -> int:
+        engines = StatsEngines.open(f"sqlite+inline:///{path}")
+        try:
+            return await engines.refresh(CALENDAR)
+        finally:
+            await engines.dispose()
+
+    assert asyncio.run(replay()) > 3000 * 4
+    assert snapshot() == filled
