@@ -73,3 +73,29 @@ async def test_an_agency_sees_its_own_and_a_citizen_is_refused(sim: BotApiSimula
     assert (await city.stranger.next_message()).content == text("rekap-refused")
     await city.admin.send_text("/rekap kemarin dulu")
     assert (await city.admin.next_message()).content.startswith("Periode tidak dikenali")
+
+
+async def test_in_groups_the_senders_role_decides_and_unbound_groups_stay_silent(
+        sim: BotApiSimulator, bot: RunningBot, city: City) -> None:
+    assert bot.app is not None
+    await build_november(bot.app.context.uow, real_photo(sim), sim.user("Budi").id)
+    # the PUPR officer asks in the admin group: the chat gives no authority, their role does
+    await city.pupr.send_text("/rekap 2026-11", chat=city.admin_group)
+    summary = await city.pupr.wait_for(lambda m: "Rekap pengaduan 2026-11" in m.content,
+                                       chat=city.admin_group, timeout=20)
+    assert "Laporan masuk: 1" in summary.content.splitlines()
+    await city.pupr.wait_for(lambda m: bool(m.photo_file_ids) and "2026-11" in m.content,
+                             chat=city.admin_group, timeout=20)
+    await city.coordinator.send_text("/rekap@lapor_tarakan_bot 2026-11",
+                                     chat=city.coordinator_group)
+    whole = await city.coordinator.wait_for(lambda m: "Rekap pengaduan" in m.content,
+                                            chat=city.coordinator_group, timeout=20)
+    assert "Laporan masuk: 4" in whole.content.splitlines()
+    stray = sim.group("Grup lain", members=[city.admin])
+    await city.admin.send_text("/rekap", chat=stray)
+    bot.app.context.clock = lambda: at(20, 10)  # "this month" is November 2026
+    await city.admin.send_text("/rekap", chat=city.admin_group)  # answered: the first was not
+    await city.admin.wait_for(lambda m: "Rekap pengaduan 2026-11" in m.content
+                              and "Laporan masuk: 4" in m.content, chat=city.admin_group,
+                              timeout=20)
+    assert city.admin.bot_messages(stray) == []
