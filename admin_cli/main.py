@@ -14,9 +14,10 @@ import typer
 from typer.core import TyperGroup
 
 from admin_cli import privacy as privacy_cli
+from admin_cli import reporting
 from admin_cli.backup import db_app
 from admin_cli.outbox import outbox_app
-from admin_cli.queries import EXPORT_COLUMNS, ReportLine, report_lines
+from admin_cli.queries import EXPORT_COLUMNS, report_lines
 from admin_cli.runtime import (
     Uow,
     fail,
@@ -31,7 +32,7 @@ from admin_cli.runtime import (
 from complaints import admin, identity, services, workflow
 from complaints.clock import utc_now
 from complaints.errors import DomainError, ReportNotFound
-from complaints.model import Agency, CaseFile, ChatPurpose, ReportStatus, Role
+from complaints.model import Agency, CaseFile, ChatPurpose, Role
 from complaints.tracking import normalize_tracking_code
 
 # Telegram group ids are negative (-100…): let them through as arguments, not as options.
@@ -82,6 +83,7 @@ app.command("purge")(privacy_cli.purge)
 staff_app.command("erase")(privacy_cli.staff_erase)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
+reporting.register(app, report_app)
 
 
 class StaffRole(StrEnum):
@@ -329,28 +331,6 @@ def report_show(
          f"{'-' if hidden and e.actor_role is Role.CITIZEN else e.actor_name or '-'} "
          f"({e.actor_role.value})", e.note)
         for e in case.events), title="Timeline", empty="No timeline events.")
-
-
-@report_app.command("list")
-def report_list(
-    status: Annotated[ReportStatus | None, typer.Option(help="Only this status.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
-) -> None:
-    """The newest reports, optionally of one status, with the deadline they run against."""
-    lines = run(lambda uow: report_lines(uow(), status=status, limit=limit, newest_first=True))
-    show_table(("Code", "Status", "Category", "Agency", "Created", "Due"),
-               ((r.code, r.status, r.category, r.agency, local(r.created_at),
-                 local(_due(r))) for r in lines),
-               empty="No reports.")
-
-
-def _due(line: ReportLine) -> datetime | None:
-    """The SOP deadline the report is running against now, if any."""
-    if line.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED):
-        return line.verify_due
-    if line.status in (ReportStatus.FORWARDED, ReportStatus.IN_PROGRESS):
-        return line.finish_due
-    return None
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from bot.polling import ReliablePolling
 from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
 from bot.startup import check_bot_api, check_redis, hold_sqlite, prepare_database
+from bot.statistics import RekapProcess
 from bot.update_queues import ChatQueues, SharedChatQueues
 from bot.warmup import keep_response_models
 from bot.webhook import Readiness, WebhookServer
@@ -49,6 +50,7 @@ from handlers import (
     followup,
     privacy,
     staff,
+    stats,
     trust,
 )
 from handlers.middlewares import CitizenContextMiddleware
@@ -77,7 +79,8 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(
         errors.create_router(), abuse.create_router(), delivery.create_router(),
-        deadlines.create_router(), trust.create_router(), staff.create_router(),
+        deadlines.create_router(), trust.create_router(), stats.create_router(),
+        staff.create_router(),
         staff.create_private_router(),
         *(module.create_router() for module in (
             privacy, common, followup, registration, intake, fallback)))
@@ -154,8 +157,9 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
+    statistics = RekapProcess(settings.database_url, settings.calendar)
     context = AppContext(settings=settings, uow=uow, pending=PendingInputs(uow, clock),
-                         clock=clock)
+                         clock=clock, statistics=statistics)
     inbox = UpdateInbox(sessionmaker)
     updates: ChatQueues
     if webhook and settings.redis_url:  # several processes: the order comes from the inbox
@@ -187,6 +191,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
             await storage.flush()
         await storage.close()
         await isolation.close()
+        statistics.close()
         await engine.dispose()
         running_lock.close()
 

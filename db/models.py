@@ -337,3 +337,65 @@ class DigestRow(Base):
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+class ReportStepRow(Base):
+    """One SOP wait of a report (complaints/stats.py), read from the audit events."""
+
+    __tablename__ = "report_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                           index=True)
+    report_created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    step: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    bucket: Mapped[int | None] = mapped_column(Integer)
+    within: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (
+        Index("ix_report_steps_period", "report_created_at", "step", "agency_code", "bucket",
+              "within"),
+        Index("ix_report_steps_open", "ended_at", "due_at"),
+    )
+
+
+class StatsMonthRow(Base):
+    """Ended steps' durations by the local month their report came in: a year reads 12 months."""
+
+    __tablename__ = "stats_month"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # '' for the admin's own steps, '*' for every step of the month (city-wide reads)
+    agency_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class StatsMonthWithinRow(Base):
+    """Ended steps kept within their standard or not, by month, step and agency."""
+
+    __tablename__ = "stats_month_within"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' for the admin
+    within: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class StatsProgressRow(Base):
+    """How far the step spans have read the audit events."""
+
+    __tablename__ = "stats_progress"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer)
+
+
+# /rekap's counts read a period's reports from this index alone (migration 0008_stats)
+Index("ix_reports_period", ReportRow.created_at, ReportRow.status, ReportRow.category_key,
+      ReportRow.agency_code, ReportRow.rating)

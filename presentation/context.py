@@ -13,6 +13,7 @@ from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
 from complaints.questions import PendingInputs
 from configuration.settings import Settings
+from presentation.stats_view import RekapSource
 from presentation.texts import Translator
 
 NAMES_TTL = 60.0  # seconds an edit by `lapor-admin` takes to show in the bot
@@ -47,6 +48,7 @@ class AppContext:
     clock: Clock = utc_now
     # sends one held outbox row at once (the outbox worker's delivery); set by the runner
     deliver_now: Callable[[int], Awaitable[None]] | None = None
+    statistics: RekapSource | None = None  # /rekap's figures and chart, off the event loop
     _citizens: LruDict[int, Citizen] = field(
         default_factory=lambda: LruDict(CACHED_CITIZENS))
     _names: tuple[float, Names] | None = None

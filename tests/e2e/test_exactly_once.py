@@ -67,7 +67,8 @@ async def crash_after(bot: RunningBot, settings: Settings,
         async with sessions() as session:
             before = [{"key": r.key, "state": r.state, "data": r.data, "updated_at": r.updated_at}
                       for r in await session.scalars(select(FsmStateRow))]
-        redis_before = ({key: await redis.dump(key) for key in await redis.keys("fsm:*")}
+        states = f"{settings.redis_prefix}:*"  # each test run has a prefix of its own
+        redis_before = ({key: await redis.dump(key) for key in await redis.keys(states)}
                         if redis else {})
         assert redis is None or redis_before, "no conversation state in Redis to roll back"
         # a handled update's payload is emptied (privacy): keep what the inbox got, to put back
@@ -95,7 +96,7 @@ async def crash_after(bot: RunningBot, settings: Settings,
             await session.execute(update(InboxRow).where(InboxRow.update_id == last)
                                   .values(handled_at=None, payload=received[last]))
         if redis and not keep_state:
-            for key in await redis.keys("fsm:*"):
+            for key in await redis.keys(states):
                 await redis.delete(key)
             for key, dumped in redis_before.items():
                 await redis.restore(key, 0, dumped)

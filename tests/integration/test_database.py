@@ -30,7 +30,7 @@ CALENDAR = WorkingCalendar(ZoneInfo("Asia/Makassar"))
 TABLES = {"citizens", "categories", "reports", "report_photos", "report_events", "fsm_states",
           "inbox_updates", "geocode_cache", "agencies", "staff", "chat_bindings", "link_codes",
           "outbox", "report_cards", "pending_inputs", "report_subscriptions", "sla_notices",
-          "sla_digests"}
+          "sla_digests", "report_steps", "stats_month", "stats_month_within", "stats_progress"}
 TABLES |= {"unreachable_chats", "delivery_alerts"}  # 0005_delivery
 
 
