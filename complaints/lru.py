@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TypeVar
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -17,6 +18,10 @@ class LruDict(OrderedDict[K, V]):
             raise ValueError("maxsize must be at least 1")
         super().__init__()
         self.maxsize = maxsize
+
+    def __reduce__(self) -> tuple[Any, tuple[int], None, None, Iterator[tuple[K, V]]]:
+        """Copies and pickles (a calendar sent to another process) keep the bound."""
+        return type(self), (self.maxsize,), None, None, iter(list(self.items()))
 
     def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
         """The value (now the most recent) or the default; a miss changes nothing."""

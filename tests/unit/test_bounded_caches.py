@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import pickle
 
 from aiogram.fsm.storage.base import StorageKey
 
@@ -18,6 +20,15 @@ def test_lru_dict_forgets_the_least_recently_used_entry() -> None:
     cache[3] = "c"
     assert dict(cache) == {1: "a", 3: "c"}
     assert cache.get(2) is None and cache.get(2, "gone") == "gone"
+
+
+def test_lru_dict_survives_copies_and_pickles_with_its_bound() -> None:
+    cache: LruDict[int, str] = LruDict(2)
+    cache[1], cache[2] = "a", "b"
+    for clone in (copy.copy(cache), copy.deepcopy(cache), pickle.loads(pickle.dumps(cache))):
+        assert clone == cache and clone.maxsize == 2
+        clone[3] = "c"
+        assert list(clone) == [2, 3]
 
 
 async def test_event_isolation_keeps_a_lock_only_while_it_is_used() -> None:
