@@ -310,8 +310,9 @@ async def citizens(url: str, count: int, think: float, scratch: Path,
             for round_ in ("alone", "beside"):
                 timings = Timings()
                 players = [Citizen(sim, sim.user(f"W{round_}{i}"), citizen_name(i),
-                                   f"6281{len(round_)}{i:07d}", timings, 60, think=think, seed=i)
-                           for i in range(count)]
+                                   f"6281{len(round_)}{i:07d}", timings, 60, think=think,
+                                   seed=i + (count if round_ == "beside" else 0))
+                           for i in range(count)]  # own pins: no one is offered a duplicate
                 tasks = [asyncio.create_task(p.run()) for p in players]
                 while round_ == "beside" and not all(task.done() for task in tasks):
                     rekaps.append(await ask_rekap(admin, period))

@@ -38,12 +38,12 @@ def number(t: Translator, value: float, digits: int = 1) -> str:
 def duration(t: Translator, seconds: int | None) -> str:
     """Minutes under two hours, hours under two days, then days."""
     if seconds is None:
-        return t("duration-none")
+        return t("stat-duration-none")
     if seconds < 7200:
-        return t("duration-minutes", n=number(t, seconds / 60, 0))
+        return t("stat-duration-minutes", n=number(t, seconds / 60, 0))
     if seconds < 2 * 86400:
-        return t("duration-hours", n=number(t, seconds / 3600))
-    return t("duration-days", n=number(t, seconds / 86400))
+        return t("stat-duration-hours", n=number(t, seconds / 3600))
+    return t("stat-duration-days", n=number(t, seconds / 86400))
 
 
 def agency_label(t: Translator, code: str | None) -> str:
