@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import ROOT, LaporBot, export_pythonpath, memory_kib, mib
 from benchmarks.intake import BotProcess, FastWaitSimulator
+from complaints.privacy import CONSENT_VERSION
 from simulator import BotApiSimulator
 
 FIRST_ID = 500_000_000
@@ -47,9 +48,9 @@ def fill(path: Path, bot_id: int, citizens: int, in_progress: int) -> float:
     started = time.perf_counter()
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.executemany(
-            "INSERT INTO citizens (telegram_id, language, name, phone, consent_at, created_at,"
-            " updated_at) VALUES (?, 'id', ?, ?, ?, ?, ?)",
-            ((FIRST_ID + i, f"Warga Nomor {i}", f"+62812{i:08d}", WHEN, WHEN, WHEN)
+            "INSERT INTO citizens (telegram_id, language, name, phone, consent_at, consent_version,"
+            " created_at, updated_at) VALUES (?, 'id', ?, ?, ?, ?, ?, ?)",
+            ((FIRST_ID + i, f"Warga Nomor {i}", f"+62812{i:08d}", WHEN, CONSENT_VERSION, WHEN, WHEN)
              for i in range(citizens)))
         draft = json.dumps(DRAFT)
         db.executemany(
