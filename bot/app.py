@@ -16,13 +16,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deadlines import DeadlineScheduler
-from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
+from bot.isolation import ReleasingEventIsolation
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
 from bot.retention import retention_worker
@@ -38,7 +37,6 @@ from configuration.settings import Settings
 from conversations import intake, registration
 from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
-from db.geocode_cache import GeocodeCache
 from db.inbox import UpdateInbox
 from db.outbox import OutboxStore
 from db.uow import SqlUnitOfWork, Wakeups
@@ -99,7 +97,7 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
             settings.redis_url,
             key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
         return redis_storage, redis_storage.create_isolation()
-    return SqlStorage(create_sessionmaker(engine)), SimpleEventIsolation()
+    return SqlStorage(create_sessionmaker(engine)), ReleasingEventIsolation()
 
 
 COMMANDS = {
@@ -182,7 +180,6 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
         updates.before_mark = storage.flush
-        await storage.preload()  # the only process: nothing else writes conversation state
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,
                           OutboxStore(sessionmaker), wakeups, server)
@@ -211,7 +208,10 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
                 loop.add_signal_handler(sig, app.stop)
     await _set_commands(app.bot)
     lookup = None
-    if app.settings.geocoder_url:
+    if app.settings.geocoder_url:  # geopy and its requests (about 6 MiB) only when configured
+        from bot.geocoding import AddressLookup, address_worker
+        from db.geocode_cache import GeocodeCache
+
         lookup = AddressLookup(
             app.settings.geocoder_url, GeocodeCache(create_sessionmaker(app.engine)),
             user_agent=app.settings.geocoder_user_agent, timeout=app.settings.geocoder_timeout,
@@ -219,6 +219,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)
+        if app.context.single_process:  # after a crash nobody else can be sending these
+            await app.outbox.reclaim(app.context.clock())
         pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
         app.context.deliver_now = outbox.deliver_now

@@ -80,6 +80,11 @@ class Pacer:
         self._next_chat: dict[int, float] = {}
         self._next_global = 0.0
 
+    def _forget_idle(self, now: float) -> None:
+        """Chats whose pause is over need no entry: the map stays as small as the busy chats."""
+        if len(self._next_chat) > 1024:
+            self._next_chat = {chat: at for chat, at in self._next_chat.items() if at > now}
+
     def pause(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing goes there before retry_after."""
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0),
@@ -90,6 +95,7 @@ class Pacer:
         if REPLYING.get():
             return  # a handler's answer to the user's own action, unpaced like every reply
         now = time.monotonic()
+        self._forget_idle(now)
         interval = self.group_interval if chat_id < 0 else self.private_interval
         at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
         self._next_chat[chat_id] = at + interval

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from complaints.lru import LruDict
+
 DAY = timedelta(days=1)
 _MAX_DAYS = 3660  # walking further than ten years means a calendar with no working day
 
@@ -25,7 +27,7 @@ class WorkingCalendar:
     calendar_days: bool = False
     extra_holidays: frozenset[date] = frozenset()
     _holidays: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("ID"))
-    _known: dict[date, bool] = field(default_factory=dict, repr=False)
+    _known: LruDict[date, bool] = field(default_factory=lambda: LruDict(4096), repr=False)
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a day off (remembered: lookups are not cheap)."""

@@ -13,62 +13,54 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.clock import utc_now
+from complaints.lru import LruDict
 from db.models import FsmStateRow
 
 StateType = str | State | None
+Entry = tuple[str | None, dict[str, Any]]
+CACHED_CONVERSATIONS = 10_000  # chats whose state is kept in memory (the recently active ones)
 
 
 class SqlStorage(BaseStorage):
     """One row per (bot, chat, user) key holding the state name and the wizard's data.
 
-    Reads are served from a copy in memory. That is safe because SQL storage is the
-    single-process mode: several bot processes share Redis storage instead. Writes reach the
-    database at once, or, with `deferred=True`, in one batch when `flush()` is called: the
-    polling runner flushes before it marks updates handled, so a crash re-runs those updates
-    from the inbox with the state they started from.
+    Reads are served from a copy in memory of the recently active chats (at most
+    `cache_size`; the others are read back from the database when they speak again). That is
+    safe because SQL storage is the single-process mode: several bot processes share Redis
+    storage instead. Writes reach the database at once, or, with `deferred=True`, in one batch
+    when `flush()` is called: the polling runner flushes before it marks updates handled, so a
+    crash re-runs those updates from the inbox with the state they started from. Writes not
+    flushed yet are held apart from the cache, so evicting a chat never loses one.
     """
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None
+        self, sessionmaker: async_sessionmaker[AsyncSession], key_builder: KeyBuilder | None = None,
+        cache_size: int = CACHED_CONVERSATIONS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
-        self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        self._cache: LruDict[str, Entry] = LruDict(cache_size)
         self.deferred = False
-        self._dirty: set[str] = set()
-        self._complete = False
+        self._dirty: dict[str, Entry] = {}
+        self._flushing: dict[str, Entry] = {}
 
-    async def preload(self) -> int:
-        """Read every conversation in progress at start; later misses need no query.
-
-        A key without a row, or with no state and no data, is an idle chat; only the others
-        are kept. Returns how many were loaded.
-        """
-        async with self._sessionmaker() as session:
-            rows = await session.execute(
-                select(FsmStateRow.key, FsmStateRow.state, FsmStateRow.data))
-            for key, state, data in rows:
-                if state is not None or data:
-                    self._cache[key] = (state, dict(data or {}))
-        self._complete = True
-        return len(self._cache)
-
-    async def _load(self, row_key: str) -> tuple[str | None, dict[str, Any]]:
-        cached = self._cache.get(row_key)
-        if cached is None and self._complete:
-            cached = self._cache[row_key] = (None, {})
-        elif cached is None:
+    async def _load(self, row_key: str) -> Entry:
+        cached = (self._dirty.get(row_key) or self._flushing.get(row_key)
+                  or self._cache.get(row_key))
+        if cached is None:
             async with self._sessionmaker() as session:
-                row = await session.get(FsmStateRow, row_key)
-                cached = (row.state, dict(row.data or {})) if row else (None, {})
+                found = (await session.execute(
+                    select(FsmStateRow.state, FsmStateRow.data)
+                    .where(FsmStateRow.key == row_key))).first()
+            cached = (found[0], dict(found[1] or {})) if found else (None, {})
             self._cache[row_key] = cached
         return cached
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         row_key = self._keys.build(key)
         state, data = await self._load(row_key)
-        self._cache[row_key] = (values.get("state", state), values.get("data", data))
-        self._dirty.add(row_key)
+        entry = (values.get("state", state), values.get("data", data))
+        self._cache[row_key] = self._dirty[row_key] = entry
         if not self.deferred:
             await self.flush()
 
@@ -76,10 +68,11 @@ class SqlStorage(BaseStorage):
         """Write every changed key in one transaction."""
         if not self._dirty:
             return
-        keys, self._dirty = self._dirty, set()
+        pending, self._dirty = self._dirty, {}
+        self._flushing = pending
         now = utc_now()
-        rows = [{"key": k, "state": self._cache[k][0], "data": self._cache[k][1],
-                 "updated_at": now} for k in keys]
+        rows = [{"key": k, "state": state, "data": data, "updated_at": now}
+                for k, (state, data) in pending.items()]
         try:
             async with self._sessionmaker() as session, session.begin():
                 insert = (postgresql_insert if session.bind.dialect.name == "postgresql"
@@ -89,8 +82,10 @@ class SqlStorage(BaseStorage):
                     set_={"state": insert.excluded.state, "data": insert.excluded.data,
                           "updated_at": insert.excluded.updated_at}), rows)
         except BaseException:
-            self._dirty |= keys
+            self._dirty = {**pending, **self._dirty}  # newer writes made meanwhile win
             raise
+        finally:
+            self._flushing = {}
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._write(key, state=state.state if isinstance(state, State) else state)

@@ -100,6 +100,19 @@ class OutboxStore:
                 .values(status="pending", next_attempt_at=OutboxRow.created_at,
                         attempts=OutboxRow.attempts - 1))
 
+    async def reclaim(self, now: datetime) -> int:
+        """Rows claimed by an earlier life of the only bot process: due now, not after the lease.
+
+        Only for the single-process mode: a process killed while sending (or holding a receipt
+        to send at once) leaves its rows claimed for the whole lease, and nothing else can be
+        sending them. Returns how many rows were taken back.
+        """
+        async with self._sessionmaker() as session, session.begin():
+            taken = await session.execute(
+                update(OutboxRow).where(OutboxRow.status == "sending")
+                .values(status="pending", next_attempt_at=now))
+            return int(taken.rowcount or 0)
+
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self._sessionmaker() as session, session.begin():
             await session.execute(update(OutboxRow).where(OutboxRow.id == item_id)

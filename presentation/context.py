@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from complaints import admin, services
 from complaints.clock import Clock, utc_now
+from complaints.lru import LruDict
 from complaints.model import Agency, Category, Citizen
 from complaints.ports import UnitOfWork
 from complaints.questions import PendingInputs
@@ -16,6 +17,7 @@ from presentation.stats_view import RekapSource
 from presentation.texts import Translator
 
 NAMES_TTL = 60.0  # seconds an edit by `lapor-admin` takes to show in the bot
+CACHED_CITIZENS = 10_000  # the recently active citizens kept in memory; others are read back
 
 
 @dataclass
@@ -47,7 +49,8 @@ class AppContext:
     # sends one held outbox row at once (the outbox worker's delivery); set by the runner
     deliver_now: Callable[[int], Awaitable[None]] | None = None
     statistics: RekapSource | None = None  # /rekap's figures and chart, off the event loop
-    _citizens: dict[int, Citizen] = field(default_factory=dict)
+    _citizens: LruDict[int, Citizen] = field(
+        default_factory=lambda: LruDict(CACHED_CITIZENS))
     _names: tuple[float, Names] | None = None
 
     @property

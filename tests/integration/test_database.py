@@ -132,25 +132,26 @@ async def test_fsm_state_survives_a_new_storage(engine: AsyncEngine) -> None:
     assert await storage.get_data(StorageKey(bot_id=1, chat_id=6, user_id=6)) == {}
 
 
-async def test_preloaded_fsm_storage_serves_every_conversation_from_memory(
+async def test_fsm_storage_keeps_only_recent_chats_in_memory_and_loses_no_write(
         engine: AsyncEngine) -> None:
-    busy, idle = StorageKey(bot_id=1, chat_id=5, user_id=5), StorageKey(bot_id=1, chat_id=6,
-                                                                        user_id=6)
-    before = SqlStorage(create_sessionmaker(engine))
-    await before.set_state(busy, "Intake:description")
-    await before.set_data(busy, {"photos": [{"file_id": "a"}]})
-    await before.set_state(idle, "Intake:photos")
-    await before.set_state(idle, None)
-    after = SqlStorage(create_sessionmaker(engine))
-    assert await after.preload() == 1
+    keys = [StorageKey(bot_id=1, chat_id=c, user_id=c) for c in range(10, 15)]
+    storage = SqlStorage(create_sessionmaker(engine), cache_size=2)
+    storage.deferred = True  # as the bot runs it: written in one batch, later
+    for number, key in enumerate(keys):
+        await storage.set_state(key, "Intake:description")
+        await storage.set_data(key, {"n": number})
+    assert len(storage._cache) == 2  # the three oldest chats were evicted before the flush
+    assert await storage.get_data(keys[0]) == {"n": 0}  # ...and still read back as written
+    await storage.flush()
+    fresh = SqlStorage(create_sessionmaker(engine))
+    assert [await fresh.get_data(key) for key in keys] == [{"n": n} for n in range(5)]
     await engine.dispose()  # from here on a query would reconnect: count the connections
     connections: list[object] = []
     event.listen(engine.sync_engine, "connect", lambda *args: connections.append(args))
-    assert await after.get_state(busy) == "Intake:description"
-    assert await after.get_data(busy) == {"photos": [{"file_id": "a"}]}
-    assert await after.get_state(idle) is None
-    assert await after.get_state(StorageKey(bot_id=1, chat_id=7, user_id=7)) is None
+    assert await storage.get_state(keys[-1]) == "Intake:description"  # recent: from memory
     assert connections == []
+    assert await storage.get_state(keys[1]) == "Intake:description"  # evicted: read back
+    assert len(connections) == 1 and len(storage._cache) == 2
 
 
 async def test_inbox_records_once_and_remembers_pending(engine: AsyncEngine) -> None:
