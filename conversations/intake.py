@@ -6,7 +6,6 @@ The graph is drawn from `WIZARD` (see conversations/README.md).
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
@@ -375,9 +374,14 @@ STATES = {s.state for s in ORDER}
 
 
 async def start_new(message: Message, state: FSMContext, t: Translator, app: AppContext) -> None:
-    """A fresh draft at the photo step, with the id that makes its submission happen once."""
+    """A fresh draft at the photo step, with the id that makes its submission happen once.
+
+    The id comes from the message that started the draft (the citizen's /lapor, or the bot
+    message whose button did), not from chance: a crash can roll the conversation back to
+    before /lapor, and the replayed /lapor must name the same draft, or the replayed Send
+    files the complaint a second time."""
     await state.set_state(Intake.photos)
-    draft = await WIZARD.save(state, IntakeDraft(draft_id=uuid.uuid4().hex), app)
+    draft = await WIZARD.save(state, IntakeDraft(draft_id=f"m{message.message_id}"), app)
     await message.answer(t("intake-start"), reply_markup=ReplyKeyboardRemove())
     await WIZARD.ask(message, Intake.photos.state, t, draft, app)
 

@@ -62,8 +62,7 @@ async def test_sigkill_at_busy_moments_then_restart_loses_and_repeats_nothing(
         ["mid-wizard", "after-send", "after-staff-press", "mid-outbox-send"])
     invariants(outcome)
     assert outcome.closed == 6
-    known_bug(outcome.duplicated > 0, "issue 9 point 1 still shows after h-a's merge: a kill "
-              "right after Send can store the complaint twice", outcome.stored)
+    assert outcome.duplicated == 0, outcome.stored  # a replayed /lapor names the same draft
     known_bug(outcome.unexplained_duplicates > 0, "issue 9 ('replaying any update after a "
               "crash gives the user what they would have seen, once'): updates handled but "
               "not yet marked when the process died run again and repeat their replies",
