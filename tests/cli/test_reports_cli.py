@@ -54,6 +54,8 @@ def test_csv_export_has_each_reports_step_times(november: dict[str, str],
     with out.open(encoding="utf-8") as handle:
         rows = {row["code"]: row for row in csv.DictReader(handle)}
     r1, r2 = rows[november["r1"]], rows[november["r2"]]
+    exported = out.read_text(encoding="utf-8")  # no reporter in any export, anonymous or not
+    assert "Budi" not in exported and "81234567890" not in exported
     assert (r1["verify_hours"], r1["verify_on_time"], r1["agency_start_hours"],
             r1["agency_finish_hours"], r1["document_minutes"], r1["document_on_time"]) == (
         "24.0", "yes", "24.0", "168.0", "3.0", "yes")
@@ -110,6 +112,7 @@ async def test_staff_report_pdf_and_xlsx(database: str, tmp_path: Path, sim: Bot
 
     pdf = tmp_path / "out" / "laporan-staf-2026-11.pdf"
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert "Budi" not in text and "81234567890" not in text  # the report names no reporter
     for expected in ("Laporan Staf Pengaduan Masyarakat", "periode 2026-11", "Laporan masuk: 4",
                      "Disusun 2 Desember 2026 10:00 WITA",
                      "Rata-rata penilaian pelapor: 3,5 dari 5 (2 penilaian)",
@@ -129,6 +132,9 @@ async def test_staff_report_pdf_and_xlsx(database: str, tmp_path: Path, sim: Bot
     assert book.sheetnames == ["Ringkasan", "Langkah SOP", "Kepatuhan SLA", "Terlambat",
                                "Penyelesaian"]
     summary = [v for row in book["Ringkasan"].iter_rows(values_only=True) for v in row if v]
+    cells = " ".join(str(v) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for v in row if v)
+    assert "Budi" not in cells and "81234567890" not in cells
     assert "Laporan masuk: 4" in summary
     settled = list(book["Penyelesaian"].iter_rows(values_only=True))
     assert any(row[0] and codes["r1"] in row[0] and row[3] == "Lubang sudah ditambal aspal"
