@@ -51,7 +51,14 @@ from complaints.model import (
 from complaints.privacy import ANONYMOUS_CITIZEN
 from db.outbox import OutboxItem, OutboxStore
 from handlers.delivery import StaffAlerts
-from presentation.cards import NOTICES, card_buttons, photos_of, render_notice, staff_card
+from presentation.cards import (
+    NOTICES,
+    audience_in,
+    card_buttons,
+    photos_of,
+    render_notice,
+    staff_card,
+)
 from presentation.context import AppContext, Names
 from presentation.deadlines import render_summary
 from presentation.texts import Translator
@@ -384,7 +391,7 @@ class OutboxWorker:
             with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
                 await self.bot.edit_message_text(
                     text=staff_card(t, card.kind, case, names, now=self.app.clock(),
-                                    holder=holder),
+                                    holder=holder, audience=audience_in(binding)),
                     chat_id=card.chat_id, message_id=card.message_id,
                     reply_markup=card_buttons(t, card.kind, case, holder),
                     disable_web_page_preview=True)

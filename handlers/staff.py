@@ -43,7 +43,7 @@ from complaints.validation import MAX_PHOTOS, clean_text
 from conversations.drafts import ProofDraft
 from conversations.steps import END, Input, Markup, Step, Wizard
 from handlers import delivery
-from presentation.cards import card_buttons, chat_may_see, staff_card
+from presentation.cards import audience_in, card_buttons, chat_may_see, staff_card
 from presentation.context import AppContext
 from presentation.keyboards import Button, inline_keyboard
 from presentation.media import already_has, picture_of
@@ -257,10 +257,9 @@ async def _show(query: CallbackQuery, t: Translator, app: AppContext, binding: C
     case = await workflow.case_file(app.uow(), report_id)
     if not chat_may_see(binding, case):  # another agency's, or confidential (coordinator)
         raise NotAllowed()
-    kind = _card_kind(binding, case)
-    names = await app.names()
+    kind, names, seen_by = _card_kind(binding, case), await app.names(), audience_in(binding)
     await delivery.post_card(query.message, t, app, case, kind,
-                             staff_card(t, kind, case, names, now=app.clock()),
+                             staff_card(t, kind, case, names, now=app.clock(), audience=seen_by),
                              card_buttons(t, kind, case))
 
 

@@ -134,8 +134,17 @@ def _actor_name(t: Translator, case: CaseFile, name: str | None, role: Role) -> 
     return html.quote(name or role.value)
 
 
+def audience_in(binding: ChatBinding | None) -> Audience | None:
+    """Who reads a card posted in this chat, when not the card kind's own audience: the
+    coordinator's chat may open an admin card from its queue, without the reporter's phone."""
+    if binding is not None and binding.purpose is ChatPurpose.COORDINATOR:
+        return Audience.COORDINATOR
+    return None
+
+
 def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names, *,
-               now: datetime | None = None, holder: str | None = None) -> str:
+               now: datetime | None = None, holder: str | None = None,
+               audience: Audience | None = None) -> str:
     """A report as staff see it, as its card kind shows it; with `now`, how late it is."""
     view = CARDS[kind]
     moves = [e for e in case.events if e.action in LIFECYCLE_ACTIONS]
@@ -159,7 +168,7 @@ def staff_card(t: Translator, kind: CardKind, case: CaseFile, names: Names, *,
         lines.append(t("card-moved-away", agency=html.quote(names.agency(case.agency_code))))
     else:
         lines += clock_lines(t, case, now)
-    lines.append(reporter_line(t, case, view.audience))
+    lines.append(reporter_line(t, case, audience or view.audience))
     if case.me_too:
         lines.append(t("card-me-too", count=case.me_too))
     if case.duplicate_of_code:

@@ -192,3 +192,23 @@ async def test_blocked_citizen_and_migrated_group(
             break
         await asyncio.sleep(0.1)
     assert status == "undeliverable"
+
+
+async def test_coordinator_opens_a_card_from_its_queue_without_the_reporters_phone(
+        sim: BotApiSimulator, city: City) -> None:
+    _, code = await citizen_files(sim, "Warga Koordinasi", photos=1)
+    await city.coordinator.send_text("/antrian", chat=city.coordinator_group)
+    queue = await city.coordinator.wait_for(lambda m: code in m.content and "Antrian" in m.content,
+                                            chat=city.coordinator_group, timeout=10)
+    await city.coordinator.press(queue, text("btn-show", code=code))
+    shown = await city.coordinator.wait_for(
+        lambda m: code in m.content and "Warga Koordinasi" in m.content
+        and m.message_id > queue.message_id, chat=city.coordinator_group)
+    assert "81234567890" not in shown.content  # the admin group's card shows it, not this one
+    card = await admin_card(city, code)
+    assert "81234567890" in card.content
+    await forward(city, card, "PUPR")  # the coordinator's copy is refreshed: still no phone
+    refreshed = await city.coordinator.wait_for(
+        lambda m: m.message_id == shown.message_id and text("status-forwarded") in m.content,
+        chat=city.coordinator_group, timeout=10)
+    assert "81234567890" not in refreshed.content and "Warga Koordinasi" in refreshed.content
