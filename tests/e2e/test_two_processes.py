@@ -38,7 +38,7 @@ from tests.e2e.storage import scalar
 from tests.e2e.test_webhook import PATH, PUBLIC, ROOT, SECRET, free_port
 from tests.texts import fragment, text
 
-pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+ON_POSTGRES = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 WAIT = 10.0  # per step, two processes sharing the machine's two cores
 AFTER_KILL = 45.0  # a dead holder's chat turn expires after 15 s, the sweep runs every 5 s
 
@@ -232,6 +232,7 @@ async def assert_delivered_once(citizens: dict[str, SimUser], codes: dict[str, s
         settings, "select count(*) from outbox where status not in ('sent')") == 0
 
 
+@ON_POSTGRES
 async def test_one_citizens_updates_alternate_between_processes_in_order(
         settings: Settings, sim: BotApiSimulator, tmp_path: Path) -> None:
     office = await staffed(settings, sim)
@@ -258,6 +259,7 @@ async def post_to(process: BotProcess, update: dict[str, Any]) -> int:
         return answer.status
 
 
+@ON_POSTGRES
 async def test_the_same_press_on_both_processes_is_applied_once(
         settings: Settings, sim: BotApiSimulator, tmp_path: Path) -> None:
     office = await staffed(settings, sim)
