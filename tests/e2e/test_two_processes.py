@@ -314,3 +314,31 @@ async def test_the_same_press_on_both_processes_is_applied_once(
                                 c=code) == "forwarded"
         assert await scalar(settings, "select count(*) from outbox "
                             "where kind = 'agency_card'") == 2
+
+
+@ON_POSTGRES
+async def test_two_outbox_workers_send_every_row_once(
+        settings: Settings, sim: BotApiSimulator, tmp_path: Path) -> None:
+    """Citizens file at once on both processes; both outbox workers claim the cards."""
+    office = await staffed(settings, sim)
+    async with two_processes(settings, sim, tmp_path):
+        citizens = {name: sim.user(name) for name in
+                    ("Budi", "Sari", "Joko", "Wati", "Eko", "Rudi")}
+        codes = await asyncio.gather(*(file_complaint(citizen, n) for n, citizen
+                                       in enumerate(citizens.values())))
+        await assert_delivered_once(citizens, dict(zip(citizens, codes, strict=True)),
+                                    office.ani, office.group, settings)
+        # each card is its photo, then the card: six of each in the group, each sent once
+        to_group = [c for c in sim.calls if c.method.startswith("send")
+                    and str(c.params.get("chat_id")) == str(office.group.id)]
+        assert sorted(c.method for c in to_group) == ["sendMessage"] * 6 + ["sendPhoto"] * 6
+        assert all(c.ok for c in to_group)
+        posted = office.ani.bot_messages(office.group)
+        assert len([m for m in posted if m.photo_file_ids]) == 6
+        for code in codes:
+            assert len([m for m in posted if code in m.content]) == 1
+        for citizen in citizens.values():  # nothing doubled in a citizen's chat either
+            contents = [m.content for m in citizen.bot_messages()]
+            assert len(contents) == len(set(contents)), contents
+        assert await scalar(settings, "select count(*) from outbox where kind = 'admin_card' "
+                            "and status = 'sent'") == 6
