@@ -155,6 +155,11 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = _storage(settings, engine)
+    shared = webhook and bool(settings.redis_url)  # several processes: order from the inbox
+    if shared:  # the chat's inbox turn (a renewed 15 s lease) already keeps processes apart;
+        # aiogram's Redis lock would add an unrenewed 60 s one that a killed process leaves
+        # behind, stalling that chat for a minute
+        isolation = SimpleEventIsolation()
     bot = create_bot(settings, token)
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
@@ -164,7 +169,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
                          clock=clock, statistics=statistics)
     inbox = UpdateInbox(sessionmaker)
     updates: ChatQueues
-    if webhook and settings.redis_url:  # several processes: the order comes from the inbox
+    if shared:
         updates = SharedChatQueues(bot, dispatcher, inbox, redis_url=settings.redis_url,
                                    key_prefix=settings.redis_prefix,
                                    stop_timeout=settings.stop_timeout, app=context)

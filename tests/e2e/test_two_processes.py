@@ -342,3 +342,45 @@ async def test_two_outbox_workers_send_every_row_once(
             assert len(contents) == len(set(contents)), contents
         assert await scalar(settings, "select count(*) from outbox where kind = 'admin_card' "
                             "and status = 'sent'") == 6
+
+
+@ON_POSTGRES
+async def test_sigkill_of_one_process_loses_nothing(
+        settings: Settings, sim: BotApiSimulator, tmp_path: Path) -> None:
+    """Process A dies while it handles citizens' steps; B finishes every conversation."""
+    office = await staffed(settings, sim)
+    async with two_processes(settings, sim, tmp_path) as (first, second):
+        citizens = {name: sim.user(name) for name in ("Budi", "Sari", "Joko", "Wati")}
+        await asyncio.gather(*(register(c, c.first_name) for c in citizens.values()))
+        await asyncio.gather(*(up_to_description(c, n)
+                               for n, c in enumerate(citizens.values())))
+        seen = len(sim.webhook_attempts)
+        for n, citizen in enumerate(citizens.values()):
+            await describe(citizen, n)
+        for _ in range(200):  # A answered one of them: it is handling it now
+            if any(a.url == first.local + PATH and a.status == 200
+                   for a in sim.webhook_attempts[seen:]):
+                break
+            await asyncio.sleep(0.01)
+        first.kill()
+        assert await asyncio.wait_for(first.process.wait(), 10) == -signal.SIGKILL
+
+        reviews = await asyncio.gather(*(to_review(c, AFTER_KILL) for c in citizens.values()))
+        codes = await asyncio.gather(*(submit(c, review, AFTER_KILL)
+                                       for c, review in zip(citizens.values(), reviews,
+                                                            strict=True)))
+        await assert_delivered_once(citizens, dict(zip(citizens, codes, strict=True)),
+                                    office.ani, office.group, settings)
+        assert any(a.url == first.local + PATH and a.status is None
+                   for a in sim.webhook_attempts)  # the proxy found A gone and went on to B
+        assert second.process is not None and second.process.returncode is None
+        assert await scalar(settings,
+                            "select count(*) from inbox_updates where handled_at is null") == 0
+
+        await first.start()  # back in the rotation: both serve the citizens again
+        served = len(sim.webhook_attempts)
+        for citizen, code in zip(citizens.values(), codes, strict=True):
+            await citizen.send_text("/status")
+            await expect(citizen, code, wait=WAIT)
+        assert {a.url for a in sim.webhook_attempts[served:] if a.status == 200} == {
+            first.local + PATH, second.local + PATH}
