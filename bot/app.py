@@ -21,6 +21,7 @@ from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deadlines import DeadlineScheduler
+from bot.deferred_state import DeferredStorage
 from bot.geocoding import AddressLookup, address_worker
 from bot.inline_filters import run_filters_inline
 from bot.outbox import OutboxWorker, Pacer
@@ -98,7 +99,7 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
         redis_storage = RedisStorage.from_url(
             settings.redis_url,
             key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
-        return redis_storage, redis_storage.create_isolation()
+        return DeferredStorage(redis_storage), redis_storage.create_isolation()
     return SqlStorage(create_sessionmaker(engine)), SimpleEventIsolation()
 
 
@@ -188,6 +189,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         storage.deferred = True  # written in one batch before updates are marked handled
         updates.before_mark = storage.flush
         await storage.preload()  # the only process: nothing else writes conversation state
+    elif isinstance(storage, DeferredStorage):  # Redis: the same, so a replay starts afresh
+        updates.before_mark = storage.flush
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,
                           OutboxStore(sessionmaker), wakeups, server)

@@ -184,6 +184,8 @@ async def to_review(user: SimUser, wait: float = WAIT) -> SimMessage:
     categories = await expect(user, text("intake-category"), wait=wait)
     await user.press(categories, "Jalan dan jembatan")
     review = await user.next_message(timeout=wait)
+    while text("intake-category") in review.content:  # sent again by a replay after a kill
+        review = await user.next_message(timeout=wait)
     if fragment("duplicates-offer") in review.content:  # a neighbour's report: ours is new
         await user.press(review, text("btn-duplicate-none"))
         review = await expect(user, fragment("intake-review"), wait=wait)
