@@ -10,6 +10,7 @@ step the update was first handled in, as with the SQL storage's deferred writes.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import Mapping
 from typing import Any
@@ -30,17 +31,18 @@ class DeferredStorage(BaseStorage):
     def __init__(self, inner: BaseStorage) -> None:
         self.inner = inner
         self._held: dict[StorageKey, dict[str, Any]] = {}
+        self._flushing = asyncio.Lock()
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         value = state.state if isinstance(state, State) else state
-        self._held.setdefault(key, {})["state"] = value
+        self._held[key] = {**self._held.get(key, {}), "state": value}  # a new dict: see flush
 
     async def get_state(self, key: StorageKey) -> str | None:
         held = self._held.get(key, {}).get("state", _UNSET)
         return await self.inner.get_state(key) if held is _UNSET else held
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        self._held.setdefault(key, {})["data"] = copy.deepcopy(dict(data))
+        self._held[key] = {**self._held.get(key, {}), "data": copy.deepcopy(dict(data))}
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         held = self._held.get(key, {}).get("data", _UNSET)
@@ -49,13 +51,20 @@ class DeferredStorage(BaseStorage):
         return copy.deepcopy(held)
 
     async def flush(self) -> None:
-        """Write every held change (called before updates are marked handled)."""
-        held, self._held = self._held, {}
-        for key, values in held.items():
-            if "state" in values:
-                await self.inner.set_state(key, values["state"])
-            if "data" in values:
-                await self.inner.set_data(key, values["data"])
+        """Write every held change (called before updates are marked handled).
+
+        A change stays readable here until it is written, and one changed again meanwhile
+        stays held for the next flush: a handler running beside the flush never reads a step
+        older than its own.
+        """
+        async with self._flushing:
+            for key, values in list(self._held.items()):
+                if "state" in values:
+                    await self.inner.set_state(key, values["state"])
+                if "data" in values:
+                    await self.inner.set_data(key, values["data"])
+                if self._held.get(key) is values:
+                    del self._held[key]
 
     async def close(self) -> None:
         await self.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -36,3 +38,24 @@ async def test_held_data_cannot_be_changed_through_a_returned_copy() -> None:
     await storage.set_data(KEY, {"photos": [1]})
     (await storage.get_data(KEY))["photos"].append(2)
     assert await storage.get_data(KEY) == {"photos": [1]}
+
+
+class SlowStorage(MemoryStorage):
+    """Writes that take a moment, as Redis round trips do."""
+
+    async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
+        await asyncio.sleep(0.01)
+        await super().set_state(key, state)
+
+
+async def test_a_read_during_the_flush_sees_the_latest_step() -> None:
+    storage = DeferredStorage(SlowStorage())
+    await storage.set_state(KEY, "intake:photos")
+    flushing = asyncio.create_task(storage.flush())
+    await asyncio.sleep(0)  # the write is on its way, not landed
+    assert await storage.get_state(KEY) == "intake:photos"
+    await storage.set_state(KEY, "intake:location")  # changed again while it is written
+    await flushing
+    assert await storage.get_state(KEY) == "intake:location"
+    await storage.flush()
+    assert await storage.inner.get_state(KEY) == "intake:location"
