@@ -20,6 +20,7 @@ from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deadlines import DeadlineScheduler
+from bot.deferred_state import DeferredStorage
 from bot.inline_filters import run_filters_inline
 from bot.isolation import ReleasingEventIsolation
 from bot.outbox import OutboxWorker, Pacer
@@ -96,7 +97,7 @@ def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, Base
         redis_storage = RedisStorage.from_url(
             settings.redis_url,
             key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
-        return redis_storage, redis_storage.create_isolation()
+        return DeferredStorage(redis_storage), redis_storage.create_isolation()
     return SqlStorage(create_sessionmaker(engine)), ReleasingEventIsolation()
 
 
@@ -153,6 +154,11 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = _storage(settings, engine)
+    shared = webhook and bool(settings.redis_url)  # several processes: order from the inbox
+    if shared:  # the chat's inbox turn (a renewed 15 s lease) already keeps processes apart;
+        # aiogram's Redis lock would add an unrenewed 60 s one that a killed process leaves
+        # behind, stalling that chat for a minute
+        isolation = ReleasingEventIsolation()
     bot = create_bot(settings, token)
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
@@ -162,7 +168,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
                          clock=clock, statistics=statistics)
     inbox = UpdateInbox(sessionmaker)
     updates: ChatQueues
-    if webhook and settings.redis_url:  # several processes: the order comes from the inbox
+    if shared:
         updates = SharedChatQueues(bot, dispatcher, inbox, redis_url=settings.redis_url,
                                    key_prefix=settings.redis_prefix,
                                    stop_timeout=settings.stop_timeout, app=context)
@@ -179,6 +185,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         server = WebhookServer(settings, bot, dispatcher, inbox, updates, readiness)
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
+        updates.before_mark = storage.flush
+    elif isinstance(storage, DeferredStorage):  # Redis: the same, so a replay starts afresh
         updates.before_mark = storage.flush
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,

@@ -196,6 +196,8 @@ class SharedChatQueues(ChatQueues):
                 if self._stopping.is_set():
                     return
                 await self._handle(update_id, payload, None)
+                if self.before_mark is not None:
+                    await self.before_mark()  # e.g. the conversation state it changed, first
                 await self.inbox.mark_handled(update_id)
 
     @contextlib.asynccontextmanager

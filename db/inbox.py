@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.clock import utc_now
+from db.delivery import upsert
 from db.models import InboxRow
 
 
@@ -24,17 +25,16 @@ class UpdateInbox:
         if not updates:
             return []
         now = utc_now()
-        ids = [u[0] for u in updates]
         async with self._sessionmaker() as session, session.begin():
-            known = set(
-                await session.scalars(select(InboxRow.update_id).where(InboxRow.update_id.in_(ids)))
-            )
-            fresh = [u for u in updates if u[0] not in known]
-            if fresh:
-                await session.execute(insert(InboxRow.__table__), [
-                    {"update_id": uid, "chat_key": chat, "payload": payload, "received_at": now}
-                    for uid, chat, payload in fresh])
-        return [u[0] for u in fresh]
+            # ON CONFLICT, not a look first: two processes may get the same update at once
+            # (a proxy retrying on the other one), and exactly one of them records it.
+            statement = (upsert(session, InboxRow.__table__)
+                         .on_conflict_do_nothing(index_elements=["update_id"])
+                         .returning(InboxRow.update_id))
+            inserted = set(await session.scalars(statement, [
+                {"update_id": uid, "chat_key": chat, "payload": payload, "received_at": now}
+                for uid, chat, payload in updates]))
+        return [u[0] for u in updates if u[0] in inserted]
 
     async def pending(self, limit: int = 1000) -> list[tuple[int, str, dict[str, Any]]]:
         """Recorded but unhandled updates in arrival order (left over from a stop or crash)."""
