@@ -6,28 +6,18 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text as sql
 
 from complaints import admin
 from complaints.clock import utc_now
 from complaints.model import ChatPurpose
 from configuration.settings import Settings
-from db.engine import create_engine
 from simulator import BotApiSimulator, SimGroup, SimMessage
 from tests.conftest import RunningBot
 from tests.e2e.staff import City, admin_card, agency_card, citizen_files, forward
+from tests.e2e.storage import scalar
 from tests.texts import fragment, text
 
 WAITING = fragment("chat-unreachable")  # the fixed wording of the alert
-
-
-async def scalar(settings: Settings, query: str, **params: object) -> object:
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.scalar(sql(query), params)
-    finally:
-        await engine.dispose()
 
 
 async def until(settings: Settings, query: str, expected: object, **params: object) -> None:
