@@ -68,7 +68,8 @@ class LaporBot:
                if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "GEOCODER_"))}
         env.update({
             "BOT_TOKEN": self.sim.token, "BOT_API_URL": self.sim.base_url,
-            "DATABASE_URL": self.database_url, "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": self.database_url,
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
             "PRIVATE_MESSAGE_INTERVAL": "0", "GROUP_MESSAGE_INTERVAL": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(self.code),

@@ -38,6 +38,7 @@ import asyncio
 import contextlib
 import math
 import random
+import re
 import sys
 import tempfile
 import time
@@ -108,6 +109,8 @@ class Outcome:
     twice_applied: list[tuple[int, str, int]] = field(default_factory=list)
     duplicate_sends: Counter[int] = field(default_factory=Counter)  # chat -> extra copies
     accepted_drops: Counter[int] = field(default_factory=Counter)  # chat -> unknowable ones
+    # chat -> sends on their way when a kill came, sent again on the replay (the bot logs them)
+    in_flight_at_kill: Counter[int] = field(default_factory=Counter)
     out_of_order: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # notices a closed complaint never got
     repeated: list[str] = field(default_factory=list)  # what was sent more than once, where
@@ -133,8 +136,9 @@ class Outcome:
 
     @property
     def unexplained_duplicates(self) -> int:
-        """Duplicate sends beyond what accepted-then-dropped connections explain."""
-        return sum(max(0, extra - self.accepted_drops[chat])
+        """Duplicate sends beyond what the bot cannot know: a connection dropped after Telegram
+        accepted, or a kill while the send was on its way (its answer never recorded)."""
+        return sum(max(0, extra - self.accepted_drops[chat] - self.in_flight_at_kill[chat])
                    for chat, extra in self.duplicate_sends.items())
 
 
@@ -392,6 +396,16 @@ async def check(outcome: Outcome, sim: LifecycleSimulator, people: People,
             outcome.missing.append(f"coordinator: {code}")
 
 
+IN_FLIGHT_LINE = re.compile(r"\w+ to (-?\d+) was on its way when the process stopped")
+
+
+def in_flight_resends(log: Path) -> Counter[int]:
+    """Per chat, the sends a replay made again because a kill caught them on their way."""
+    if not log.exists():
+        return Counter()
+    return Counter(int(chat) for chat in IN_FLIGHT_LINE.findall(log.read_text(errors="replace")))
+
+
 def repeated_sends(outcome: Outcome, sim: LifecycleSimulator) -> None:
     """Sends repeated in a chat: the same method and body accepted twice.
 
@@ -489,6 +503,7 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
             outcome.peaks_kib = [bot.peak_kib for bot in bots]
         outcome.answers, outcome.filed = people.answers, people.filed
         await check(outcome, sim, people, database_url)
+        outcome.in_flight_at_kill = sum((in_flight_resends(bot.log) for bot in bots), Counter())
     if plan.minimal:
         outcome.minimal_peak_kib = await minimal_peak(plan, scratch, name)
     return outcome

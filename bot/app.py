@@ -25,6 +25,7 @@ from bot.inline_filters import run_filters_inline
 from bot.isolation import ReleasingEventIsolation
 from bot.outbox import OutboxWorker, Pacer
 from bot.polling import ReliablePolling
+from bot.replay import ReplayJournalMiddleware, SkipAppliedUpdates
 from bot.retention import retention_worker
 from bot.retry import RetryRequestMiddleware
 from bot.startup import check_bot_api, check_redis, hold_sqlite, prepare_database
@@ -40,6 +41,7 @@ from db.engine import create_engine, create_sessionmaker
 from db.fsm import SqlStorage
 from db.inbox import UpdateInbox
 from db.outbox import OutboxStore
+from db.replay import SendJournal
 from db.uow import SqlUnitOfWork, Wakeups
 from handlers import (
     abuse,
@@ -62,10 +64,13 @@ log = logging.getLogger(__name__)
 
 
 def create_bot(settings: Settings, token: str,
-               retry: RetryRequestMiddleware | None = None) -> Bot:
+               retry: RetryRequestMiddleware | None = None,
+               journal: SendJournal | None = None) -> Bot:
     """A Bot talking to BOT_API_URL (Telegram, a self-hosted server, or the simulator)."""
     keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
+    if journal is not None:  # outermost: a replay's recorded answer skips the retries too
+        session.middleware(ReplayJournalMiddleware(journal))
     session.middleware(retry or RetryRequestMiddleware(max_retry_after=settings.max_retry_after))
     return Bot(token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML,
@@ -75,6 +80,7 @@ def create_bot(settings: Settings, token: str,
 def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Dispatcher:
     """Routers in priority order: errors, global commands, wizards, then fallbacks."""
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    dispatcher.update.outer_middleware(SkipAppliedUpdates())  # right after aiogram's FSM one
     dispatcher.update.outer_middleware(CitizenContextMiddleware())
     dispatcher.update.outer_middleware(abuse.AbuseGuard())  # blocked and flooding senders stop
     dispatcher.callback_query.middleware(AnswerCallbacks())
@@ -159,7 +165,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         # aiogram's Redis lock would add an unrenewed 60 s one that a killed process leaves
         # behind, stalling that chat for a minute
         isolation = ReleasingEventIsolation()
-    bot = create_bot(settings, token)
+    journal = SendJournal(sessionmaker)
+    bot = create_bot(settings, token, journal=journal)
     dispatcher = create_dispatcher(storage, isolation)
     wakeups = Wakeups()
     uow = partial(SqlUnitOfWork, sessionmaker, wakeups)
@@ -183,11 +190,12 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
                    if settings.webhook_secret else "")
         readiness = Readiness(engine, settings.redis_url, probe_bot, secrets)
         server = WebhookServer(settings, bot, dispatcher, inbox, updates, readiness)
+    updates.journal = journal
     if isinstance(storage, SqlStorage):
         storage.deferred = True  # written in one batch before updates are marked handled
-        updates.before_mark = storage.flush
-    elif isinstance(storage, DeferredStorage):  # Redis: the same, so a replay starts afresh
-        updates.before_mark = storage.flush
+    if isinstance(storage, SqlStorage | DeferredStorage):  # Redis: the same
+        updates.after_handle = storage.seal  # a finished update's changes, and only those,
+        updates.before_mark = storage.flush  # are stored before it is marked handled
     try:
         yield Application(settings, engine, bot, dispatcher, context, polling,
                           OutboxStore(sessionmaker), wakeups, server)

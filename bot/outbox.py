@@ -50,6 +50,7 @@ from complaints.model import (
 )
 from complaints.privacy import ANONYMOUS_CITIZEN
 from db.outbox import OutboxItem, OutboxStore
+from db.replay import CURRENT_UPDATE, UpdateRun, outbox_run_id
 from handlers.delivery import StaffAlerts
 from presentation.cards import (
     NOTICES,
@@ -184,7 +185,7 @@ class OutboxWorker:
         self._chat_id = None  # set once the row's chat is known
         staff = item.target != NoticeTarget.CITIZEN.value
         try:
-            await self._deliver(item)
+            await self._deliver_once(item)
         except TelegramRetryAfter as exc:
             self.pacer.pause(int(getattr(exc.method, "chat_id", 0) or 0), exc.retry_after)
             await self.store.retry(item.id, now() + timedelta(seconds=exc.retry_after), str(exc))
@@ -221,6 +222,19 @@ class OutboxWorker:
             await self.store.done(item.id, now(), chat_id=self._chat_id)
             if staff and self._chat_id is not None:
                 await self._reached(self._chat_id)
+
+    async def _deliver_once(self, item: OutboxItem) -> None:
+        """Deliver with the row's sends journaled: an attempt after one that died midway (a
+        kill, a 5xx after the album went out) gets what Telegram already accepted back from
+        the journal instead of sending it again (bot/replay.py)."""
+        run = UpdateRun(outbox_run_id(item.id), maybe_replay=item.attempts > 1)
+        if run.maybe_replay:
+            run.remember(await self.store.sent_before(item.id))
+        current = CURRENT_UPDATE.set(run)
+        try:
+            await self._deliver(item)
+        finally:
+            CURRENT_UPDATE.reset(current)
 
     async def _park(self, item: OutboxItem, chat_id: int, error: str) -> None:
         """A staff chat cannot be reached: the row waits for it, and staff are told at once

@@ -22,10 +22,12 @@ from aiogram.types import Update
 from bot.retry import IN_HANDLER
 from complaints.clock import utc_now
 from db.inbox import UpdateInbox
+from db.replay import CURRENT_UPDATE, SendJournal, UpdateRun
 
 log = logging.getLogger(__name__)
 
-Queued = tuple[int, dict[str, Any], "Update | None"]  # update id, payload, parsed update
+# update id, payload, parsed update, whether an earlier run may have handled it in part
+Queued = tuple[int, dict[str, Any], "Update | None", bool]
 
 
 class ChatQueues:
@@ -43,6 +45,8 @@ class ChatQueues:
         self._stopping = asyncio.Event()
         self._handled: list[int] = []
         self.before_mark: Callable[[], Awaitable[None]] | None = None
+        self.after_handle: Callable[[int], None] | None = None  # e.g. seal its state changes
+        self.journal: SendJournal | None = None  # what updates sent, for their replays
         self._flusher: asyncio.Task[None] | None = None
         self.flush_delay = 0.05
 
@@ -53,13 +57,13 @@ class ChatQueues:
     async def resume(self) -> None:
         """Queue what a previous run recorded but did not handle (a stop or a crash)."""
         for update_id, chat, payload in await self.inbox.pending():
-            self.submit(update_id, chat, payload)
+            self.submit(update_id, chat, payload, replay=True)
 
     def submit(self, update_id: int, chat: str, payload: dict[str, Any],
-               update: Update | None = None) -> None:
+               update: Update | None = None, *, replay: bool = False) -> None:
         """Handle a recorded update after the chat's earlier ones."""
         queue = self._queues.setdefault(chat, asyncio.Queue())
-        queue.put_nowait((update_id, payload, update))
+        queue.put_nowait((update_id, payload, update, replay))
         if chat not in self._workers:
             self._workers[chat] = asyncio.create_task(self._work(chat, queue))
 
@@ -67,8 +71,8 @@ class ChatQueues:
         """Handle one chat's updates in order; exits when the queue is empty."""
         try:
             while not queue.empty() and not self._stopping.is_set():
-                update_id, payload, update = queue.get_nowait()
-                await self._handle(update_id, payload, update)
+                update_id, payload, update, replay = queue.get_nowait()
+                await self._handle(update_id, payload, update, replay=replay)
                 self._mark_later(update_id)
         finally:
             self._workers.pop(chat, None)
@@ -76,17 +80,29 @@ class ChatQueues:
                 self._queues.pop(chat, None)
 
     async def _handle(self, update_id: int, payload: dict[str, Any],
-                      update: Update | None) -> None:
-        """Run the dispatcher; a failing handler is logged and counts as handled."""
+                      update: Update | None, *, replay: bool = False,
+                      journaled: bool = True) -> None:
+        """Run the dispatcher; a failing handler is logged and counts as handled.
+
+        A possible replay (a previous run may have handled the update in part) gets what that
+        run sent (bot/replay.py) and is skipped if its conversation state was already stored.
+        """
+        run = UpdateRun(update_id, maybe_replay=replay)
         patient = IN_HANDLER.set(True)  # a reply waits out a long 429 instead of being dropped
+        current = CURRENT_UPDATE.set(run)
         try:
+            if replay and journaled and self.journal is not None:
+                run.remember(await self.journal.load(update_id))
             if update is None:  # read back from the inbox
                 update = Update.model_validate(payload, context={"bot": self.bot})
             await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
         except Exception:
             log.exception("update %s failed; recorded as handled so it cannot loop", update_id)
         finally:
+            CURRENT_UPDATE.reset(current)
             IN_HANDLER.reset(patient)
+            if self.after_handle is not None:
+                self.after_handle(update_id)
 
     def _mark_later(self, update_id: int) -> None:
         self._handled.append(update_id)
@@ -192,10 +208,11 @@ class SharedChatQueues(ChatQueues):
             rows = await self.inbox.pending_for_chat(chat, limit=50)
             if not rows:
                 return
-            for update_id, payload in rows:
+            for update_id, payload, journaled in rows:
                 if self._stopping.is_set():
                     return
-                await self._handle(update_id, payload, None)
+                # any row may be one a killed process had begun: checked as a replay
+                await self._handle(update_id, payload, None, replay=True, journaled=journaled)
                 if self.before_mark is not None:
                     await self.before_mark()  # e.g. the conversation state it changed, first
                 await self.inbox.mark_handled(update_id)

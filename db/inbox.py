@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.clock import utc_now
 from db.delivery import upsert
-from db.models import InboxRow
+from db.models import InboxRow, SentInUpdateRow
+from db.replay import forget_sends
 
 
 class UpdateInbox:
@@ -48,16 +49,18 @@ class UpdateInbox:
             return [(uid, chat, payload) for uid, chat, payload in rows]
 
     async def pending_for_chat(self, chat: str,
-                               limit: int = 50) -> list[tuple[int, dict[str, Any]]]:
-        """One chat's unhandled updates, oldest first (several processes share the order)."""
+                               limit: int = 50) -> list[tuple[int, dict[str, Any], bool]]:
+        """One chat's unhandled updates, oldest first (several processes share the order),
+        each with whether a process that died had already journaled sends for it."""
+        journaled = exists().where(SentInUpdateRow.update_id == InboxRow.update_id)
         async with self._sessionmaker() as session:
             rows = await session.execute(
-                select(InboxRow.update_id, InboxRow.payload)
+                select(InboxRow.update_id, InboxRow.payload, journaled)
                 .where(InboxRow.handled_at.is_(None), InboxRow.chat_key == chat)
                 .order_by(InboxRow.update_id)
                 .limit(limit)
             )
-            return [(uid, payload) for uid, payload in rows]
+            return [(uid, payload, bool(sent)) for uid, payload, sent in rows]
 
     async def pending_chats(self, received_before: datetime) -> list[str]:
         """Chats with updates recorded before `received_before` and still unhandled."""
@@ -73,12 +76,14 @@ class UpdateInbox:
 
         What the citizen sent is dropped with it: after handling, only the id stays, which is
         all a redelivery check needs (what the bot refused is therefore never kept either).
+        The journal of what the update sent goes too: it only served a replay.
         """
         async with self._sessionmaker() as session, session.begin():
             await session.execute(
                 update(InboxRow).where(InboxRow.update_id.in_(update_ids))
                 .values(handled_at=utc_now(), payload={})
             )
+            await forget_sends(session, update_ids)
 
     async def purge(self, older_than: timedelta = timedelta(days=2)) -> int:
         """Forget handled updates old enough that Telegram will never redeliver them."""
@@ -88,6 +93,8 @@ class UpdateInbox:
                 delete(InboxRow).where(InboxRow.handled_at.is_not(None),
                                        InboxRow.handled_at < cutoff)
             )
+            # a send recorded after its update was marked (a task the handler left running)
+            await session.execute(delete(SentInUpdateRow).where(SentInUpdateRow.sent_at < cutoff))
             return result.rowcount or 0
 
     async def last_update_id(self) -> int | None:

@@ -170,6 +170,8 @@ class FsmStateRow(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # the update whose handling wrote this state: a replay of it (or of an older one) is done
+    applied_update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class InboxRow(Base):
@@ -184,6 +186,21 @@ class InboxRow(Base):
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_inbox_pending", "handled_at", "update_id"),)
+
+
+class SentInUpdateRow(Base):
+    """A call an unmarked update's handlers made and Telegram accepted (db/replay.py)."""
+
+    __tablename__ = "update_sends"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    method: Mapped[str] = mapped_column(String(64))
+    chat: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(40))  # a digest of what the call said
+    accepted: Mapped[bool] = mapped_column(Boolean)  # False: in flight, outcome unknown
+    result: Mapped[Any] = mapped_column(JSON)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class GeocodeCacheRow(Base):

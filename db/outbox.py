@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from complaints.model import CardKind
 from db.delivery import PARKED, upsert, waiting_for
 from db.models import DeliveryAlertRow, OutboxRow, ReportCardRow, ReportRow, UnreachableChatRow
+from db.replay import SendJournal, Sent, forget_sends, outbox_run_id
 
 TROUBLE = ("failed", "undeliverable")
 OPEN = ("pending", "sending", PARKED, *TROUBLE)  # what `lapor-admin outbox` lists
@@ -124,8 +125,16 @@ class OutboxStore:
 
     async def done(self, item_id: int, now: datetime, status: str = "sent",
                    error: str | None = None, chat_id: int | None = None) -> None:
-        await self._set(item_id, status=status, sent_at=now, last_error=error,
-                        **({"chat_id": chat_id} if chat_id is not None else {}))
+        """The row reached its chat (or never will): its send journal is no longer needed."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(
+                status=status, sent_at=now, last_error=error,
+                **({"chat_id": chat_id} if chat_id is not None else {})))
+            await forget_sends(session, [outbox_run_id(item_id)])
+
+    async def sent_before(self, item_id: int) -> dict[int, Sent]:
+        """What an earlier attempt at this row got Telegram to accept (db/replay.py)."""
+        return await SendJournal(self._sessionmaker).load(outbox_run_id(item_id))
 
     async def retry(self, item_id: int, when: datetime, error: str,
                     chat_id: int | None = None) -> None:

@@ -347,11 +347,6 @@ async def test_two_outbox_workers_send_every_row_once(
 
 
 @ON_POSTGRES
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 9, open: a kill between storing a step's conversation state and marking its update "
-    "handled replays the update in the next step (e.g. 'Lewati' read as a too-short "
-    "description); seen once in CI, passes in most runs. Fix: store the applied update id "
-    "with the state and skip such a replay"))
 async def test_sigkill_of_one_process_loses_nothing(
         settings: Settings, sim: BotApiSimulator, tmp_path: Path) -> None:
     """Process A dies while it handles citizens' steps; B finishes every conversation."""

@@ -32,6 +32,7 @@ TABLES = {"citizens", "categories", "reports", "report_photos", "report_events",
           "outbox", "report_cards", "pending_inputs", "report_subscriptions", "sla_notices",
           "sla_digests", "report_steps", "stats_month", "stats_month_within", "stats_progress"}
 TABLES |= {"unreachable_chats", "delivery_alerts"}  # 0005_delivery
+TABLES |= {"update_sends"}  # 0009_replay
 
 
 @pytest.fixture(params=["sqlite", "aiosqlite", "postgres"])
