@@ -50,14 +50,14 @@ def test_indonesian_is_the_fallback() -> None:
 
 
 # Loaded only when used (a /rekap chart, a report, a photo sent as a file, the first deadline,
-# duplicate or phone check, a geocoder, a migration, the admin CLI): each stays out of the
-# memory of a bot that has not needed it yet.
+# duplicate or phone check, a geocoder, a migration, a command other than the plain start, the
+# admin CLI): each stays out of the memory of a bot that has not needed it yet.
 NOT_AT_START = ("matplotlib", "PIL", "reportlab", "xlsxwriter", "openpyxl", "holidays", "geopy",
-                "phonenumbers", "alembic", "rich", "multiprocessing")
+                "phonenumbers", "alembic", "rich", "typer", "click", "multiprocessing")
 
 
 def test_starting_the_bot_loads_no_chart_report_or_image_library() -> None:
-    probe = ("import sys, bot.__main__, bot.app; from zoneinfo import ZoneInfo; "
+    probe = ("import sys, bot.__main__, bot.serve, bot.app; from zoneinfo import ZoneInfo; "
              "from complaints.calendar import WorkingCalendar; "
              "WorkingCalendar(ZoneInfo('Asia/Makassar')); "
              f"print(sorted(name for name in {NOT_AT_START!r} if name in sys.modules))")
