@@ -152,6 +152,7 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         await check_bot_api(probe, settings.bot_api_url)
     finally:
         await probe.session.close()
+    del probe  # its TLS context (the CA bundle) is freed, not kept for the whole run
     if migrate:
         await prepare_database(settings.database_url)
     if settings.redis_url:

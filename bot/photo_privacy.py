@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 ORIENTATION = 0x0112  # the one EXIF tag that changes how the picture looks
@@ -24,6 +27,8 @@ ORIENTATION = 0x0112  # the one EXIF tag that changes how the picture looks
 
 def strip_metadata(data: bytes) -> bytes | None:
     """The picture without EXIF (GPS, camera, time), XMP or comments; None if unreadable."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # about 3 MiB, only once needed
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from complaints.calendar import WorkingCalendar
 from complaints.periods import Period
@@ -23,6 +21,9 @@ from complaints.stats import Figures
 from db.offloop import StatsEngines
 from presentation.stats_view import rekap_chart
 from presentation.texts import Translator
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 BACKGROUND_NICENESS = 10
 _worker: dict[str, object] = {}  # in the statistics process: its loop, engines and calendar
@@ -61,6 +62,9 @@ class RekapProcess:
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
+        import multiprocessing  # with the process pool, only once /rekap is asked for
+        from concurrent.futures import ProcessPoolExecutor
+
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 1, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
@@ -70,6 +74,8 @@ class RekapProcess:
     async def rekap(self, period: Period, agency: str | None,
                     t: Translator) -> tuple[Figures, bytes]:
         """The figures and the chart; a statistics process that died is replaced once."""
+        from concurrent.futures.process import BrokenProcessPool
+
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
             try:

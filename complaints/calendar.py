@@ -3,13 +3,17 @@ skipped), counted in the city's time zone."""
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from complaints.lru import LruDict
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 DAY = timedelta(days=1)
 _MAX_DAYS = 3660  # walking further than ten years means a calendar with no working day
@@ -26,15 +30,26 @@ class WorkingCalendar:
     timezone: ZoneInfo
     calendar_days: bool = False
     extra_holidays: frozenset[date] = frozenset()
-    _holidays: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("ID"))
+    _holidays: HolidayBase | None = field(default=None, repr=False, compare=False)
     _known: LruDict[date, bool] = field(default_factory=lambda: LruDict(4096), repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to the statistics process without the holiday table: it loads its own."""
+        return {**self.__dict__, "_holidays": None}
+
+    @property
+    def national_holidays(self) -> HolidayBase:
+        """Loaded at the first day looked up, not when the bot starts (about 4 MiB)."""
+        if self._holidays is None:
+            self._holidays = indonesian_holidays()
+        return self._holidays
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a day off (remembered: lookups are not cheap)."""
         known = self._known.get(day)
         if known is None:
             known = self._known[day] = self.calendar_days or (
-                day.weekday() < 5 and day not in self._holidays
+                day.weekday() < 5 and day not in self.national_holidays
                 and day not in self.extra_holidays)
         return known
 
@@ -97,6 +112,27 @@ class WorkingCalendar:
                 left -= room
             moment = self._midnight(day + DAY)
         raise ValueError("no working day within ten years")
+
+
+def indonesian_holidays(**options: Any) -> HolidayBase:
+    """Indonesia's national holidays, as `holidays.country_holidays("ID")` gives them.
+
+    That call imports the package's module for every country (about 8 MiB that would stay in
+    each bot process for good); the Indonesian module alone, loaded from its file, has the same
+    days. Should a release of `holidays` move it, the package's own way is used.
+    """
+    import holidays
+
+    path = Path(holidays.__file__).parent / "countries" / "indonesia.py"
+    spec = importlib.util.spec_from_file_location("holidays.countries.indonesia", path)
+    if spec is not None and spec.loader is not None and path.is_file():
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            return module.Indonesia(**options)
+        except (ImportError, AttributeError):
+            pass
+    return holidays.country_holidays("ID", **options)
 
 
 def parse_days(value: str) -> frozenset[date]:

@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from geopy.distance import geodesic
-
 from complaints.calendar import WorkingCalendar
 from complaints.errors import InvalidInput, NotAllowed, NotRegistered, ReportNotFound
 from complaints.lifecycle import TRANSITIONS, Action
@@ -56,6 +54,8 @@ def bounding_box(point: GeoPoint, radius_m: float) -> tuple[float, float, float,
 
 def distance_m(a: GeoPoint, b: GeoPoint) -> float:
     """Metres between two pins on the WGS84 ellipsoid."""
+    from geopy.distance import geodesic  # geopy loads all its geocoders: about 1.5 MiB
+
     return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).meters)
 
 

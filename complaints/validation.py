@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import phonenumbers
-
 from complaints.errors import InvalidInput, OutsideServiceArea
 from complaints.model import GeoPoint, ServiceArea
 
@@ -66,6 +64,8 @@ def clean_phone(raw: str) -> str:
     digits = re.sub(r"[\s\-().]", "", raw)
     if not re.fullmatch(r"\+?\d{8,15}", digits):
         raise InvalidInput("error-phone-invalid")
+    import phonenumbers  # about 1 MiB of numbering plans, loaded at the first number checked
+
     try:
         parsed = phonenumbers.parse(digits, "ID")
     except phonenumbers.NumberParseException as exc:

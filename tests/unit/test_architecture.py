@@ -47,3 +47,20 @@ def test_every_key_used_in_code_is_in_the_catalogue() -> None:
 def test_indonesian_is_the_fallback() -> None:
     assert Translator("fr")("btn-send") == Translator("id")("btn-send") == "📨 Kirim laporan"
     assert Translator("en")("btn-send") == "📨 Send report"
+
+
+# Loaded only when used (a /rekap chart, a report, a photo sent as a file, the first deadline,
+# duplicate or phone check, a geocoder, a migration, a command other than the plain start, the
+# admin CLI): each stays out of the memory of a bot that has not needed it yet.
+NOT_AT_START = ("matplotlib", "PIL", "reportlab", "xlsxwriter", "openpyxl", "holidays", "geopy",
+                "phonenumbers", "alembic", "rich", "typer", "click", "multiprocessing")
+
+
+def test_starting_the_bot_loads_no_chart_report_or_image_library() -> None:
+    probe = ("import sys, bot.__main__, bot.serve, bot.app; from zoneinfo import ZoneInfo; "
+             "from complaints.calendar import WorkingCalendar; "
+             "WorkingCalendar(ZoneInfo('Asia/Makassar')); "
+             f"print(sorted(name for name in {NOT_AT_START!r} if name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import pickle
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 
-from complaints.calendar import WorkingCalendar
+from complaints.calendar import WorkingCalendar, indonesian_holidays
 from complaints.tracking import ALPHABET, new_tracking_code, normalize_tracking_code
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -42,6 +44,22 @@ def test_national_holidays_do_not_count() -> None:
     # 17 August 2026 (Independence Day) is a Monday
     friday = datetime(2026, 8, 14, 9, 0, tzinfo=WITA)
     assert calendar.deadline(friday, 1) == datetime(2026, 8, 18, 23, 59, 59, tzinfo=WITA)
+
+
+def test_the_bot_knows_the_same_holidays_as_the_holidays_package() -> None:
+    """Loaded from the Indonesian module alone: every day off (Idul Fitri, Nyepi, Imlek...)."""
+    years = range(2024, 2032)
+    assert dict(indonesian_holidays(years=years)) == dict(
+        holidays.country_holidays("ID", years=years))
+
+
+def test_a_calendar_sent_to_the_statistics_process_counts_the_same_days() -> None:
+    calendar = WorkingCalendar(WITA)
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(366)]
+    before = [calendar.is_working_day(day) for day in days]
+    copy = pickle.loads(pickle.dumps(calendar))
+    assert [copy.is_working_day(day) for day in days] == before
+    assert before.count(False) > 104 + 10  # weekends and at least ten holidays
 
 
 def test_calendar_days_setting_counts_every_day() -> None:
