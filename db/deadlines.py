@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.deadlines import DigestLine, DueNotice, OverdueReport
 from complaints.model import ReportStatus, SlaClock, Step
 from complaints.sla import SlaNoticeKind
 from db.models import DigestRow, EventRow, ReportRow, SlaNoticeRow
+from db.upsert import dialect_insert
 
 
 def clock_values(clock: SlaClock) -> dict[str, object]:
@@ -48,8 +47,7 @@ class SqlDeadlineRepository:
         self.session = session
 
     def _insert(self, table: type[SlaNoticeRow] | type[DigestRow]):  # type: ignore[no-untyped-def]
-        dialect = self.session.bind.dialect.name
-        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        return dialect_insert(self.session.bind.dialect.name, table)
 
     async def due_notices(self, now: datetime, limit: int) -> list[DueNotice]:
         """Clocks whose reminder, overdue notice or escalation is due and not yet caused.

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.model import ChatBinding, ChatPurpose, UnreachableChat
 from db.models import OutboxRow, ReportCardRow, ReportRow, UnreachableChatRow
+from db.upsert import dialect_insert
 
 PARKED = "parked"  # an outbox row waiting for its unreachable staff chat
 MAX_CODES = 10
@@ -19,8 +18,7 @@ MAX_CODES = 10
 
 def upsert(session: AsyncSession, table: Any) -> Any:
     """INSERT … ON CONFLICT for the dialect in use (SQLite and PostgreSQL both have it)."""
-    dialect = session.bind.dialect.name
-    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return dialect_insert(session.bind.dialect.name, table)
 
 
 async def waiting_for(session: AsyncSession, chat_id: int,

@@ -8,14 +8,13 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.clock import utc_now
 from complaints.lru import LruDict
 from db.models import FsmStateRow
 from db.replay import CURRENT_UPDATE
+from db.upsert import dialect_insert
 
 StateType = str | State | None
 Entry = tuple[str | None, dict[str, Any], int | None]  # state, data, update that stored them
@@ -107,8 +106,8 @@ class SqlStorage(BaseStorage):
                 for k, (state, data, applied) in pending.items()]
         try:
             async with self._sessionmaker() as session, session.begin():
-                insert = (postgresql_insert if session.bind.dialect.name == "postgresql"
-                          else sqlite_insert)(FsmStateRow.__table__)  # Core: no ORM bulk path
+                insert = dialect_insert(session.bind.dialect.name,  # Core: no ORM bulk path
+                                        FsmStateRow.__table__)
                 await session.execute(insert.on_conflict_do_update(
                     index_elements=[FsmStateRow.__table__.c.key],
                     set_={"state": insert.excluded.state, "data": insert.excluded.data,

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from complaints.calendar import WorkingCalendar
@@ -29,6 +27,7 @@ from db.models import (
     StatsMonthWithinRow,
     StatsProgressRow,
 )
+from db.upsert import dialect_insert
 
 STEPS = ReportStepRow.__table__
 MONTHS = StatsMonthRow.__table__
@@ -140,8 +139,8 @@ async def events_pending(conn: AsyncConnection) -> bool:
 
 async def _claim_progress(conn: AsyncConnection) -> int:
     """The last event already read, its row locked for this transaction (PostgreSQL)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(dialect_insert(PROGRESS).values(name=PROGRESS_NAME, last_event_id=0)
+    await conn.execute(dialect_insert(conn.dialect.name, PROGRESS)
+                       .values(name=PROGRESS_NAME, last_event_id=0)
                        .on_conflict_do_nothing(index_elements=["name"]))
     query = select(PROGRESS.c.last_event_id).where(PROGRESS.c.name == PROGRESS_NAME)
     if conn.dialect.name == "postgresql":
@@ -151,14 +150,13 @@ async def _claim_progress(conn: AsyncConnection) -> int:
 
 async def _add_to_months(conn: AsyncConnection, deltas: Counter[Cell]) -> None:
     """Add the changes to the monthly tables (one upsert per changed cell)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     for name, table, last in ((DURATIONS, MONTHS, "bucket"), (WITHIN, WITHINS, "within")):
         rows = [{"month": month, "step": step, "agency_code": agency, last: value, "n": n}
                 for (kind, month, step, agency, value), n in deltas.items()
                 if kind == name and n]
         if not rows:
             continue
-        statement = dialect_insert(table)
+        statement = dialect_insert(conn.dialect.name, table)
         await conn.execute(statement.on_conflict_do_update(
             index_elements=["month", "step", "agency_code", last],
             set_={"n": table.c.n + statement.excluded.n}), rows)

@@ -53,7 +53,8 @@ def test_indonesian_is_the_fallback() -> None:
 # duplicate or phone check, a geocoder, a migration, a command other than the plain start, the
 # admin CLI): each stays out of the memory of a bot that has not needed it yet.
 NOT_AT_START = ("matplotlib", "PIL", "reportlab", "xlsxwriter", "openpyxl", "holidays", "geopy",
-                "phonenumbers", "alembic", "rich", "typer", "click", "multiprocessing")
+                "phonenumbers", "alembic", "rich", "typer", "click", "multiprocessing",
+                "sqlalchemy.dialects.postgresql", "redis")  # the last two: PostgreSQL + Redis only
 
 
 def test_starting_the_bot_loads_no_chart_report_or_image_library() -> None:
