@@ -9,6 +9,7 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.deferred_state import DeferredStorage
+from db.replay import CURRENT_UPDATE, UpdateRun
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
 
@@ -59,3 +60,32 @@ async def test_a_read_during_the_flush_sees_the_latest_step() -> None:
     assert await storage.get_state(KEY) == "intake:location"
     await storage.flush()
     assert await storage.inner.get_state(KEY) == "intake:location"
+
+
+async def test_a_step_of_a_running_update_is_stored_only_once_it_finished() -> None:
+    storage = DeferredStorage(MemoryStorage())
+    current = CURRENT_UPDATE.set(UpdateRun(31, own_key=KEY))
+    try:
+        await storage.set_state(KEY, "intake:location")
+        await storage.flush()  # beside the running handler: its step is not stored yet
+        assert await storage.inner.get_state(KEY) is None
+        assert await storage.get_state(KEY) == "intake:location"  # but it reads its own
+    finally:
+        CURRENT_UPDATE.reset(current)
+    storage.seal(31)
+    await storage.flush()
+    assert await storage.inner.get_state(KEY) == "intake:location"
+    assert await storage.applied_update(KEY) == 31  # a replay of update 31 is done already
+
+
+async def test_a_step_written_for_another_conversation_names_no_update() -> None:
+    storage = DeferredStorage(MemoryStorage())
+    citizen = StorageKey(bot_id=1, chat_id=77, user_id=77)
+    current = CURRENT_UPDATE.set(UpdateRun(32, own_key=KEY))  # staff resetting a citizen
+    try:
+        await storage.set_state(citizen, None)
+    finally:
+        CURRENT_UPDATE.reset(current)
+    storage.seal(32)
+    await storage.flush()
+    assert await storage.applied_update(citizen) is None
