@@ -94,8 +94,10 @@ class ReliablePolling:
                 except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
                     # ClientDecodeError: an HTML error page instead of JSON (a 502 from the
                     # front end), or an answer this aiogram cannot read; both pass with time
+                    # an isolated failure is retried at once (every chat waits for this
+                    # poll); an outage that goes on is backed off up to 30 s
                     failures += 1
-                    delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                    delay = min(30.0, 0.25 * 2 ** min(failures - 1, 7))
                     log.warning("getUpdates failed (%s); retrying in %.1fs",
                                 type(exc).__name__, delay)
                     await asyncio.sleep(delay)
