@@ -168,8 +168,8 @@ class OutboxWorker:
         """Claim due rows while there is room and start delivering them; returns how many.
 
         Rows of different chats go out side by side, so a 429 or an outage on one chat holds
-        up that chat alone; a row waits for every earlier row of its chat and of its report
-        (strict order per chat, and a report's card is posted before it is refreshed).
+        up that chat alone; a row waits for every earlier row of its lanes (db.outbox.lanes_of:
+        its chat, and for staff rows its report), so each chat reads them in order.
         """
         room = MAX_HELD - len(self._held)
         if room <= 0:
@@ -181,23 +181,27 @@ class OutboxWorker:
             before = {self._last[lane] for lane in lanes if lane in self._last}
             task = asyncio.create_task(self._deliver_after(item, before))
             self._held[item.id] = task
+            self._waiting.add(item.id)
             self._last.update(dict.fromkeys(lanes, task))
             task.add_done_callback(partial(self._forget, item.id, lanes))
         return len(fresh)
 
     async def _deliver_after(self, item: OutboxItem, before: set[asyncio.Task[None]]) -> None:
-        """Send a row once the earlier rows of its chat and report are through."""
-        self._waiting.add(item.id)
+        """Send a row once the earlier rows of its lanes are through."""
         try:
             if before:
                 await asyncio.wait(before)
         finally:
             self._waiting.discard(item.id)
-        await self.deliver(item)
+        try:
+            await self.deliver(item)
+        except Exception:  # recording the outcome failed (the database is away): lease expires
+            log.exception("outbox %s: outcome not recorded", item.id)
 
     def _forget(self, item_id: int, lanes: tuple[Hashable, ...], task: asyncio.Task[None]) -> None:
         self.wakeup.set()  # room again, and the next row of its chat may be claimed now
         self._held.pop(item_id, None)
+        self._waiting.discard(item_id)  # cancelled before it ever ran
         for lane in lanes:
             if self._last.get(lane) is task:
                 del self._last[lane]
