@@ -24,11 +24,19 @@ answer they wait for), outbox lag (row created until sent), and the peak residen
 each bot process beside a minimal aiogram bot's in the same run (intake.py's baseline, driven
 through registration and one complaint per citizen). Figures are printed, never judged.
 
-Webhook mode and several processes (`--processes 2 --webhook`) are not wired in yet: the script
-says so and runs one polling process. A run already starts, samples, kills and restarts a list
-of bot processes (`Plan.processes`) on one database; what is left is starting them with
-`lapor-bot --webhook`'s settings (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_PORT) and listing their
-ports in the simulator's `webhook_upstreams` (as tests/e2e/test_webhook.py does).
+`--webhook` runs `lapor-bot --webhook` (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_PORT in its
+environment) with the simulator posting each update to the next process in turn
+(`webhook_upstreams`, as a proxy would); `--processes 2 --webhook --backend postgres` runs two
+on one PostgreSQL database and Redis, and a kill picks one of them. Under each row: CPU
+seconds of each bot process, of this process (simulator and people), of PostgreSQL's backends
+and of Redis beside the machine's busy time (benchmarks/cpu.py), so "two processes are not
+faster" comes with what bounds it; the methods the faults hit; the time per phase.
+
+Measured 2026-12-01 at ec58c95 (README, "Lifecycle benchmark", for the whole table; shared
+2-core machine, other sessions kept it 60-190 % busy), seed 1, no kills, complaints/s:
+N = 8, M = 4: SQLite polling 1.33 fault-free / 0.38 with 10 % faults, PostgreSQL polling
+1.22 / 0.40, one webhook process 1.16 / 0.58, two 1.41 / 0.63; N = 40, M = 8: SQLite polling
+1.34 / 0.55, one webhook process 1.15 / 0.46, two 1.53 / 0.48.
 """
 
 from __future__ import annotations
@@ -124,6 +132,7 @@ class Outcome:
     injected: Counter[str] = field(default_factory=Counter)
     injected_on: Counter[str] = field(default_factory=Counter)  # method -> faults
     cpu: str = ""  # where the CPU went while the people worked (benchmarks/cpu.py)
+    paced: int = 0  # sends and edits (what the bot's Pacer spaces out, 30/s per process)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -398,6 +407,8 @@ async def check(outcome: Outcome, sim: LifecycleSimulator, people: People,
     outcome.accepted_drops = Counter(sim.accepted_sends)
     outcome.injected = Counter(sim.injected)
     outcome.injected_on = Counter(call.method for call in sim.calls if call.fault)
+    outcome.paced = sum(1 for call in sim.calls
+                        if call.method.lower().startswith(("send", "edit")))
     order = ("intake-submitted", "citizen-forwarded", "citizen-in-progress", "citizen-closed")
     coordinator = people.coordinator.bot_messages(people.coordinator_group)
     for index, code in outcome.codes.items():
@@ -627,6 +638,10 @@ def details(outcome: Outcome) -> list[str]:
                                   for method, count in outcome.injected_on.most_common()))
     if outcome.cpu:
         lines.append(outcome.cpu)
+    if outcome.paced and outcome.wall:
+        lines.append(f"  sends and edits, replies and outbox: {outcome.paced} "
+                     f"({outcome.paced / outcome.wall:.1f}/s over the run; each process paces "
+                     "its outbox to 30/s overall)")
     if outcome.phases:
         lines.append("  per complaint, mean / max s: " + ", ".join(
             f"{phase} {sum(times) / len(times):.1f} / {max(times):.1f}"
