@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from pathlib import Path
 from simulator import BotApiSimulator
 
 ROOT = Path(__file__).resolve().parents[1]
+WEBHOOK_URL = "https://lapor.example"  # public address; the simulator posts to the upstreams
+WEBHOOK_SECRET = "bench-webhook-secret_0123456789"
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def export_pythonpath() -> None:
@@ -39,6 +43,22 @@ def memory_kib(pid: int) -> tuple[int, int]:
     values = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
               if line.startswith(("VmRSS", "VmHWM"))}
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far, from /proc; 0.0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def mib(kib: int) -> str:
@@ -61,6 +81,15 @@ class LaporBot:
     starts: int = 0
     kills: int = 0
     peak_kib: int = 0  # the highest VmHWM of any life of this bot
+    webhook: bool = False  # `lapor-bot --webhook` behind the simulator's round robin
+    port: int = 0  # its WEBHOOK_PORT, kept across restarts (the simulator's upstream)
+    cpu_before: float = 0.0  # CPU seconds of the lives already over
+    _cpu_now: float = 0.0  # of the current life, as last read
+
+    def __post_init__(self) -> None:
+        if self.webhook:
+            self.port = self.port or free_port()
+            self.sim.webhook_upstreams.append(f"http://127.0.0.1:{self.port}")
 
     def environment(self) -> dict[str, str]:
         """What the operator would put in the environment (or .env)."""
@@ -77,6 +106,9 @@ class LaporBot:
         })
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        if self.webhook:
+            env.update({"WEBHOOK_URL": WEBHOOK_URL, "WEBHOOK_SECRET": WEBHOOK_SECRET,
+                        "WEBHOOK_PORT": str(self.port)})
         env.update(self.extra_env)
         return env
 
@@ -94,19 +126,23 @@ class LaporBot:
                 raise RuntimeError(f"lapor-bot migrate failed:\n{self.log_tail()}")
 
     async def start(self, within: float = 60.0) -> None:
-        """Spawn `python -m bot` (migrated first, the first time) and wait until it polls."""
+        """Spawn `python -m bot` (migrated first, the first time) and wait until it polls
+        (or, in webhook mode, has set its webhook: it listens by then)."""
         if not self.starts:
             await self.migrate()
-        polls_before = len(self.sim.calls_to("getUpdates"))
+        ready = "setWebhook" if self.webhook else "getUpdates"
+        polls_before = len(self.sim.calls_to(ready))
         self.starts += 1
         with self.log.open("ab") as log:
             log.write(f"--- start {self.starts}\n".encode())
             log.flush()
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.scratch, env=self.environment(),
+                sys.executable, "-m", "bot", *(["--webhook"] if self.webhook else []),
+                cwd=self.scratch, env=self.environment(),
                 stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
+        self._cpu_now = 0.0
         deadline = time.monotonic() + within
-        while len(self.sim.calls_to("getUpdates")) <= polls_before:
+        while len(self.sim.calls_to(ready)) <= polls_before:
             if self.process.returncode is not None:
                 raise RuntimeError(f"{self.name} exited at start:\n{self.log_tail()}")
             if time.monotonic() > deadline:
@@ -122,11 +158,24 @@ class LaporBot:
         self.peak_kib = max(self.peak_kib, hwm)
         return rss, hwm
 
+    def cpu(self) -> float:
+        """CPU seconds this bot has used over all its lives (the current one as of now)."""
+        if self.alive():
+            assert self.process is not None
+            self._cpu_now = max(self._cpu_now, cpu_seconds(self.process.pid))
+        return self.cpu_before + self._cpu_now
+
+    def _life_over(self) -> None:
+        """Called just before the process goes: its CPU time joins the earlier lives'."""
+        self.cpu()
+        self.cpu_before, self._cpu_now = self.cpu_before + self._cpu_now, 0.0
+
     async def kill(self) -> None:
         """SIGKILL: no handler runs, nothing is flushed (a power cut, the OOM killer)."""
         if self.process is None or self.process.returncode is not None:
             return
         self.memory()
+        self._life_over()
         self.kills += 1
         self.process.kill()
         await self.process.wait()
@@ -138,6 +187,7 @@ class LaporBot:
             return None
         if process.returncode is None:
             self.memory()
+            self._life_over()
             process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(process.wait(), within)

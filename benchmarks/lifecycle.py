@@ -24,11 +24,19 @@ answer they wait for), outbox lag (row created until sent), and the peak residen
 each bot process beside a minimal aiogram bot's in the same run (intake.py's baseline, driven
 through registration and one complaint per citizen). Figures are printed, never judged.
 
-Webhook mode and several processes (`--processes 2 --webhook`) are not wired in yet: the script
-says so and runs one polling process. A run already starts, samples, kills and restarts a list
-of bot processes (`Plan.processes`) on one database; what is left is starting them with
-`lapor-bot --webhook`'s settings (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_PORT) and listing their
-ports in the simulator's `webhook_upstreams` (as tests/e2e/test_webhook.py does).
+`--webhook` runs `lapor-bot --webhook` (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_PORT in its
+environment) with the simulator posting each update to the next process in turn
+(`webhook_upstreams`, as a proxy would); `--processes 2 --webhook --backend postgres` runs two
+on one PostgreSQL database and Redis, and a kill picks one of them. Under each row: CPU
+seconds of each bot process, of this process (simulator and people), of PostgreSQL's backends
+and of Redis beside the machine's busy time (benchmarks/cpu.py), so "two processes are not
+faster" comes with what bounds it; the methods the faults hit; the time per phase.
+
+Measured 2026-12-01 at ec58c95 (README, "Lifecycle benchmark", for the whole table; shared
+2-core machine, other sessions kept it 60-190 % busy), seed 1, no kills, complaints/s:
+N = 8, M = 4: SQLite polling 1.33 fault-free / 0.38 with 10 % faults, PostgreSQL polling
+1.22 / 0.40, one webhook process 1.16 / 0.58, two 1.41 / 0.63; N = 40, M = 8: SQLite polling
+1.34 / 0.55, one webhook process 1.15 / 0.46, two 1.53 / 0.48.
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.cpu import CpuMeter
 from benchmarks.harness import LaporBot, export_pythonpath, memory_kib, mib
 from benchmarks.intake import (
     POSTGRES_URL,
@@ -94,6 +103,7 @@ class Plan:
     minimal: bool = True
     stagger: float = 0.0  # seconds between citizens starting (0: all at once)
     processes: int = 1  # bot processes on one database; more than one needs webhook mode
+    webhook: bool = False  # `lapor-bot --webhook`, the simulator posting round robin
 
 
 @dataclass
@@ -121,7 +131,11 @@ class Outcome:
     peaks_kib: list[int] = field(default_factory=list)  # per bot process, over all its lives
     minimal_peak_kib: int = 0
     kills_done: list[str] = field(default_factory=list)
+    phases: dict[str, list[float]] = field(default_factory=dict)  # phase -> s per complaint
     injected: Counter[str] = field(default_factory=Counter)
+    injected_on: Counter[str] = field(default_factory=Counter)  # method -> faults
+    cpu: str = ""  # where the CPU went while the people worked (benchmarks/cpu.py)
+    paced: int = 0  # sends and edits (what the bot's Pacer spaces out, 30/s per process)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -172,6 +186,13 @@ class People:
         self.marks: Counter[str] = Counter()
         self.answers: list[float] = []
         self.filed: set[int] = set()
+        self.phases: dict[str, list[float]] = {}  # phase -> seconds, one per complaint
+
+    def _phase(self, name: str, since: float) -> float:
+        """Record how long a complaint spent in one phase; returns now."""
+        now = time.perf_counter()
+        self.phases.setdefault(name, []).append(now - since)
+        return now
 
     async def staff_the_city(self, database_url: str) -> None:
         """Staff and chat bindings through the services, as `lapor-admin` does."""
@@ -233,6 +254,7 @@ class People:
         """One citizen's complaint from /start to a rating; returns its code."""
         citizen = self.sim.user(citizen_name(index), user_id=700_000_000 + index)
         name, say = citizen_name(index), partial(self.answer, citizen)
+        began = time.perf_counter()
         consent = await say(citizen.send_text("/start"), text("reg-consent"), step="start")
         await say(citizen.press(consent, text("btn-agree")), text("reg-ask-name"), step="agree")
         await say(citizen.send_text(name), text("reg-ask-phone"), step="name")
@@ -255,14 +277,18 @@ class People:
                          step="send")
         code = next(word.strip(".,()") for word in done.content.split()
                     if word.startswith("LPR-"))
+        began = self._phase("register+file", began)
         await self.staff_work(index, code)
+        began = self._phase("staff", began)
         closed = await citizen.wait_for(lambda m: code in m.content
                                         and fragment("citizen-closed") in m.content
                                         and "⭐⭐⭐⭐⭐" in m.buttons,
                                         timeout=self.plan.step_timeout)
+        began = self._phase("closed notice", began)
         await say(citizen.press(closed, "⭐⭐⭐⭐⭐"), fragment("rating-ask-comment"), step="rate")
         await say(citizen.send_text("Cepat dan rapi, terima kasih!"),
                   text("rating-thanks", code=code), step="comment")
+        self._phase("rating", began)
         return code
 
     async def staff_work(self, index: int, code: str) -> None:
@@ -270,14 +296,17 @@ class People:
         admin = self.admins[index % len(self.admins)]
         operator = self.operators[index % len(self.operators)]
         group, pupr, press = self.admin_group, self.pupr_group, self._mark_after
+        began = time.perf_counter()
         card = await self.card(admin, group, code, text("btn-verify-forward"))
-        started = time.perf_counter()
+        started = began = self._phase("admin card", began)
         await admin.press(card, text("btn-verify-forward"))
         menu = await self.card(admin, group, code, "⭐ PUPR")  # the card turned into a menu
         self.answers.append(time.perf_counter() - started)
         pick = next(b for b in menu.buttons if "⭐ PUPR" in b)
         await press(admin.press(menu, pick), "after-staff-press")
+        began = self._phase("verify+forward", began)
         opd_card = await self.card(operator, pupr, code, text("btn-process"))
+        began = self._phase("PUPR card", began)
         await press(operator.press(opd_card, text("btn-process")), "after-staff-press")
         working = await self.card(operator, pupr, code, text("btn-done-proof"))
         ask = await self.answer(operator, operator.press(working, text("btn-done-proof")),
@@ -288,7 +317,9 @@ class People:
                                     note, chat=pupr, buttons=text("btn-proof-submit"),
                                     step="proof")
         await press(operator.press(summary, text("btn-proof-submit")), "after-staff-press")
+        began = self._phase("PUPR work", began)
         proof = await self.card(admin, group, code, text("btn-close-notify"))
+        began = self._phase("proof card", began)
         await press(admin.press(proof, text("btn-close-notify")), "after-staff-press")
 
     async def _mark_after(self, action: Awaitable[Any], mark: str) -> Any:
@@ -379,6 +410,9 @@ async def check(outcome: Outcome, sim: LifecycleSimulator, people: People,
     repeated_sends(outcome, sim)
     outcome.accepted_drops = Counter(sim.accepted_sends)
     outcome.injected = Counter(sim.injected)
+    outcome.injected_on = Counter(call.method for call in sim.calls if call.fault)
+    outcome.paced = sum(1 for call in sim.calls
+                        if call.method.lower().startswith(("send", "edit")))
     order = ("intake-submitted", "citizen-forwarded", "citizen-in-progress", "citizen-closed")
     coordinator = people.coordinator.bot_messages(people.coordinator_group)
     for index, code in outcome.codes.items():
@@ -459,7 +493,8 @@ def fresh_sqlite(scratch: Path, name: str) -> str:
 async def run(plan: Plan, scratch: Path) -> Outcome:
     """One lifecycle run on a fresh database; the minimal bot after it, same machine and run."""
     outcome = Outcome(plan)
-    name = f"{plan.backend}-f{plan.faults:g}-k{plan.kills}"
+    name = (f"{plan.backend}-{plan.processes}{'w' if plan.webhook else 'p'}"
+            f"-f{plan.faults:g}-k{plan.kills}")
     redis_url: str | None = None
     if plan.backend == "postgres":
         database_url = plan.postgres_url
@@ -474,21 +509,25 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
             await client.aclose()
     else:
         database_url = fresh_sqlite(scratch, name)
-    if plan.processes > 1:
-        raise ValueError("several bot processes need webhook mode (not in this build)")
+    if plan.processes > 1 and not (plan.webhook and redis_url):
+        raise ValueError("several bot processes need --webhook, PostgreSQL and Redis")
     async with LifecycleSimulator(rate=plan.faults, seed=plan.seed, kinds=plan.kinds) as sim:
         sim.enabled = False
-        bots = [LaporBot(sim, database_url, scratch, redis_url=redis_url, name=f"{name}-p{k}")
-                for k in range(plan.processes)]
+        bots = [LaporBot(sim, database_url, scratch, redis_url=redis_url, name=f"{name}-p{k}",
+                         webhook=plan.webhook) for k in range(plan.processes)]
         people = People(sim, plan)
         for bot in bots:
             await bot.start()
         sampler = asyncio.create_task(sample_memory(bots))
         try:
             await people.staff_the_city(database_url)
+            meter = CpuMeter(bots, database_url if redis_url else None, redis_url)
+            await meter.start()
             sim.enabled = plan.faults > 0
             await drive(people, bots, plan, outcome)
             sim.enabled = False
+            await meter.stop()
+            outcome.cpu = meter.line()
             outcome.outbox_unsent = await settle(database_url, 30.0)
         except Exception as exc:
             outcome.errors.append(f"{type(exc).__name__}: {exc}")
@@ -502,6 +541,7 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
                     outcome.errors.append(f"{bot.name} exited with {code}:\n{bot.log_tail(8)}")
             outcome.peaks_kib = [bot.peak_kib for bot in bots]
         outcome.answers, outcome.filed = people.answers, people.filed
+        outcome.phases = people.phases
         await check(outcome, sim, people, database_url)
         outcome.in_flight_at_kill = sum((in_flight_resends(bot.log) for bot in bots), Counter())
     if plan.minimal:
@@ -568,13 +608,13 @@ async def minimal_peak(plan: Plan, scratch: Path, name: str) -> int:
 # ---------------------------------------------------------------- report
 
 
-HEADER = (f"{'backend':<9}{'proc':>5}{'faults':>7}{'kills':>6}{'N':>4}{'M':>3}{'closed':>7}"
-          f"{'stuck':>6}{'wall_s':>8}{'compl/s':>8}{'p50_ms':>7}{'p99_ms':>7}{'lag50_s':>8}"
+HEADER = (f"{'backend':<9}{'proc':>5}{'mode':>5}{'faults':>7}{'kills':>6}{'N':>4}{'M':>3}"
+          f"{'closed':>7}{'stuck':>6}{'wall_s':>8}{'compl/s':>8}{'p50_ms':>7}{'p99_ms':>7}{'lag50_s':>8}"
           f"{'lag99_s':>8}{'lost':>5}{'dup':>4}{'2x':>3}{'dupsend':>8}{'drop@ok':>8}"
           f"{'RSS_MiB':>8}{'min_MiB':>8}")
 
 
-def row(outcome: Outcome, processes: int = 1) -> str:
+def row(outcome: Outcome) -> str:
     """One line of the table."""
     plan = outcome.plan
     rate = outcome.closed / outcome.wall if outcome.wall else 0.0
@@ -587,8 +627,9 @@ def row(outcome: Outcome, processes: int = 1) -> str:
         value = percentile(values, q)
         return "-" if math.isnan(value) else f"{value:.2f}"
 
-    return (f"{plan.backend:<9}{processes:>5}{plan.faults:>7.0%}{plan.kills:>6}{plan.citizens:>4}"
-            f"{plan.staff:>3}{outcome.closed:>7}{len(outcome.stuck):>6}{outcome.wall:>8.1f}"
+    mode = "hook" if plan.webhook else "poll"
+    return (f"{plan.backend:<9}{plan.processes:>5}{mode:>5}{plan.faults:>7.0%}{plan.kills:>6}"
+            f"{plan.citizens:>4}{plan.staff:>3}{outcome.closed:>7}{len(outcome.stuck):>6}{outcome.wall:>8.1f}"
             f"{rate:>8.2f}"
             f"{ms(outcome.answers, 0.5):>7}{ms(outcome.answers, 0.99):>7}"
             f"{s(outcome.outbox_lag, 0.5):>8}{s(outcome.outbox_lag, 0.99):>8}"
@@ -607,7 +648,19 @@ def details(outcome: Outcome) -> list[str]:
         lines.append(f"  kills at: {', '.join(outcome.kills_done)}")
     if outcome.injected:
         lines.append("  faults injected: " + ", ".join(
-            f"{kind} {count}" for kind, count in sorted(outcome.injected.items())))
+            f"{kind} {count}" for kind, count in sorted(outcome.injected.items()))
+            + "; on " + ", ".join(f"{method} {count}"
+                                  for method, count in outcome.injected_on.most_common()))
+    if outcome.cpu:
+        lines.append(outcome.cpu)
+    if outcome.paced and outcome.wall:
+        lines.append(f"  sends and edits, replies and outbox: {outcome.paced} "
+                     f"({outcome.paced / outcome.wall:.1f}/s over the run; each process paces "
+                     "its outbox to 30/s overall)")
+    if outcome.phases:
+        lines.append("  per complaint, mean / max s: " + ", ".join(
+            f"{phase} {sum(times) / len(times):.1f} / {max(times):.1f}"
+            for phase, times in outcome.phases.items()))
     for label, items in (("stuck", outcome.stuck), ("out of order", outcome.out_of_order),
                          ("missing", outcome.missing),
                          ("error", outcome.errors)):
@@ -629,16 +682,13 @@ async def main_async(args: argparse.Namespace) -> None:
     """Every (faults, kills) pair on the chosen backend, then the table."""
     export_pythonpath()
     processes = args.processes
-    note = ""
-    if args.webhook or processes > 1:  # not wired in yet (see the docstring)
-        note = ("several webhook processes are not wired into this benchmark yet (LaporBot "
-                "needs lapor-bot --webhook's settings and the simulator's webhook_upstreams): "
-                "running 1 polling process")
-        processes = 1
-    print(f"lifecycle benchmark: backend {args.backend}, {args.citizens} citizens, "
-          f"{args.staff} staff, seed {args.seed}; load average {os_load():.2f}", flush=True)
-    if note:
-        print(note, flush=True)
+    if processes > 1 and not (args.webhook and args.backend == "postgres"):
+        raise SystemExit("--processes 2 needs --webhook and --backend postgres (PostgreSQL "
+                         "and Redis): polling processes would take each other's updates")
+    mode = "webhook" if args.webhook else "polling"
+    print(f"lifecycle benchmark: backend {args.backend}, {processes} {mode} process(es), "
+          f"{args.citizens} citizens, {args.staff} staff, seed {args.seed}; load average "
+          f"{os_load():.2f}", flush=True)
     kinds = ALL_KINDS if args.html_502 else JSON_KINDS
     lines = []
     with tempfile.TemporaryDirectory(prefix="lapor-lifecycle-") as scratch:
@@ -648,10 +698,11 @@ async def main_async(args: argparse.Namespace) -> None:
                             faults=faults, kinds=kinds, kills=kills, seed=args.seed,
                             step_timeout=args.step_timeout, run_timeout=args.run_timeout,
                             postgres_url=args.postgres_url, redis_url=args.redis_url,
-                            minimal=not args.no_minimal, processes=processes)
+                            minimal=not args.no_minimal, processes=processes,
+                            webhook=args.webhook)
                 print(f"  running faults {faults:.0%}, kills {kills}...", flush=True)
                 outcome = await run(plan, Path(scratch))
-                lines.append(row(outcome, processes))
+                lines.append(row(outcome))
                 lines.extend(details(outcome))
     print()
     print(HEADER)

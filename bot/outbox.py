@@ -15,8 +15,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Hashable
 from contextvars import ContextVar
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from aiogram import Bot
@@ -49,7 +51,7 @@ from complaints.model import (
     PhotoRef,
 )
 from complaints.privacy import ANONYMOUS_CITIZEN
-from db.outbox import OutboxItem, OutboxStore
+from db.outbox import OutboxItem, OutboxStore, lanes_of
 from db.replay import CURRENT_UPDATE, UpdateRun, outbox_run_id
 from handlers.delivery import StaffAlerts
 from presentation.cards import (
@@ -68,6 +70,7 @@ log = logging.getLogger(__name__)
 _ROW_CHAT: ContextVar[int | None] = ContextVar("outbox_row_chat", default=None)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 MAX_ATTEMPTS = 10
+MAX_HELD = 20  # rows claimed at once: being sent, or waiting for an earlier row of their chat
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
 REPLYING: ContextVar[bool] = ContextVar("replying", default=False)  # see deliver_now
@@ -125,6 +128,9 @@ class OutboxWorker:
         self.staff_t = Translator(app.settings.default_language, app.settings.zone)
         self.clean_files = CleanFiles(bot)
         self.alerts = StaffAlerts(bot, app)
+        self._held: dict[int, asyncio.Task[None]] = {}  # claimed rows, waiting or being sent
+        self._waiting: set[int] = set()  # of those, the ones not yet started
+        self._last: dict[Hashable, asyncio.Task[None]] = {}  # the latest row of each lane
 
     _stopping = False
     @property
@@ -138,31 +144,79 @@ class OutboxWorker:
         _ROW_CHAT.set(chat_id)
 
     def stop(self) -> None:
-        """Finish the row being sent, hand the other claimed rows back, then return."""
+        """Finish the rows being sent, hand the claimed rows still waiting back, then return."""
         self._stopping = True
         self.wakeup.set()
 
     async def run(self) -> None:
-        while not self._stopping:
-            try:
-                delivered = await self.run_once()
-            except Exception:
-                log.exception("outbox round failed")
-                delivered = 0
-            if not delivered and not self._stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), timeout=1.0)
-                self.wakeup.clear()
+        try:
+            while not self._stopping:
+                try:
+                    claimed = await self.run_once()
+                except Exception:
+                    log.exception("outbox round failed")
+                    claimed = 0
+                if not claimed and not self._stopping:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.wakeup.wait(), timeout=1.0)
+                    self.wakeup.clear()
+            await self._hand_back()
+        finally:
+            for task in list(self._held.values()):  # cancelled at a stop that took too long
+                task.cancel()
 
     async def run_once(self) -> int:
-        """Claim and deliver one batch; returns how many rows were handled."""
-        items = await self.store.claim(self.app.clock(), limit=10)
-        for index, item in enumerate(items):
-            if self._stopping:
-                await self.store.release([i.id for i in items[index:]])
-                break
+        """Claim due rows while there is room and start delivering them; returns how many.
+
+        Rows of different chats go out side by side, so a 429 or an outage on one chat holds
+        up that chat alone; a row waits for every earlier row of its lanes (db.outbox.lanes_of:
+        its chat, and for staff rows its report), so each chat reads them in order.
+        """
+        room = MAX_HELD - len(self._held)
+        if room <= 0:
+            return 0
+        items = await self.store.claim(self.app.clock(), limit=room)
+        fresh = [item for item in items if item.id not in self._held]  # a lease renewed
+        for item in fresh:
+            lanes = lanes_of(item.kind, item.target, item.target_ref, item.report_id)
+            before = {self._last[lane] for lane in lanes if lane in self._last}
+            task = asyncio.create_task(self._deliver_after(item, before))
+            self._held[item.id] = task
+            self._waiting.add(item.id)
+            self._last.update(dict.fromkeys(lanes, task))
+            task.add_done_callback(partial(self._forget, item.id, lanes))
+        return len(fresh)
+
+    async def _deliver_after(self, item: OutboxItem, before: set[asyncio.Task[None]]) -> None:
+        """Send a row once the earlier rows of its lanes are through."""
+        try:
+            if before:
+                await asyncio.wait(before)
+        finally:
+            self._waiting.discard(item.id)
+        try:
             await self.deliver(item)
-        return len(items)
+        except Exception:  # recording the outcome failed (the database is away): lease expires
+            log.exception("outbox %s: outcome not recorded", item.id)
+
+    def _forget(self, item_id: int, lanes: tuple[Hashable, ...], task: asyncio.Task[None]) -> None:
+        self.wakeup.set()  # room again, and the next row of its chat may be claimed now
+        self._held.pop(item_id, None)
+        self._waiting.discard(item_id)  # cancelled before it ever ran
+        for lane in lanes:
+            if self._last.get(lane) is task:
+                del self._last[lane]
+
+    async def _hand_back(self) -> None:
+        """At a stop: rows still waiting their turn are due again at once; rows being sent
+        are finished."""
+        waiting = list(self._waiting)
+        for item_id in waiting:
+            self._held[item_id].cancel()
+        if waiting:
+            await self.store.release(waiting)
+        if self._held:
+            await asyncio.wait(list(self._held.values()))
 
     async def deliver_now(self, item_id: int) -> None:
         """Send a row its writer holds (a citizen's tracking code) at once, beside the queue.

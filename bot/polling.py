@@ -33,16 +33,28 @@ _CHAT_SOURCES = ("message", "edited_message", "channel_post", "edited_channel_po
                  "my_chat_member", "chat_member", "chat_join_request", "message_reaction")
 
 
+_MEMBER_MESSAGES = ("message", "edited_message")
+
+
+def _in_group(chat: int, sender: dict[str, Any] | None, per_member: bool) -> str:
+    """A group's messages and presses are ordered per member (FSM state is per member there
+    too): one staff member's slow answer does not hold up another's."""
+    if per_member and chat < 0 and sender:
+        return f"{chat}:{sender['id']}"
+    return str(chat)
+
+
 def chat_key(payload: dict[str, Any]) -> str:
     """The chat whose updates must be handled in order (albums, wizard steps)."""
     for field in _CHAT_SOURCES:
         if field in payload and "chat" in payload[field]:
-            return str(payload[field]["chat"]["id"])
+            return _in_group(payload[field]["chat"]["id"], payload[field].get("from"),
+                             field in _MEMBER_MESSAGES)
     query = payload.get("callback_query")
     if query:
         message = query.get("message") or {}
         chat = message.get("chat") or {}
-        return str(chat.get("id") or query["from"]["id"])
+        return _in_group(chat.get("id") or query["from"]["id"], query["from"], True)
     for value in payload.values():
         if isinstance(value, dict) and "from" in value:
             return f"user:{value['from']['id']}"
@@ -94,8 +106,10 @@ class ReliablePolling:
                 except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
                     # ClientDecodeError: an HTML error page instead of JSON (a 502 from the
                     # front end), or an answer this aiogram cannot read; both pass with time
+                    # an isolated failure is retried at once (every chat waits for this
+                    # poll); an outage that goes on is backed off up to 30 s
                     failures += 1
-                    delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                    delay = min(30.0, 0.25 * 2 ** min(failures - 1, 7))
                     log.warning("getUpdates failed (%s); retrying in %.1fs",
                                 type(exc).__name__, delay)
                     await asyncio.sleep(delay)

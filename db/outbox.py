@@ -3,6 +3,7 @@ of them (list, retry), the hourly alert throttle, and the cards posted."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,12 +11,13 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from complaints.model import CardKind
+from complaints.model import CardKind, NoticeKind, NoticeTarget
 from db.delivery import PARKED, upsert, waiting_for
 from db.models import DeliveryAlertRow, OutboxRow, ReportCardRow, ReportRow, UnreachableChatRow
 from db.replay import SendJournal, Sent, forget_sends, outbox_run_id
 
 TROUBLE = ("failed", "undeliverable")
+CITIZEN, AGENCY = NoticeTarget.CITIZEN.value, NoticeTarget.AGENCY.value
 OPEN = ("pending", "sending", PARKED, *TROUBLE)  # what `lapor-admin outbox` lists
 
 
@@ -59,6 +61,19 @@ class OutboxLine:
     last_error: str | None
 
 
+def lanes_of(kind: str, target: str, target_ref: str | None,
+             report_id: int | None) -> tuple[Hashable, ...]:
+    """What a row keeps its order within: its chat (a citizen, or a staff chat by purpose and
+    agency). A report's staff rows and card refreshes also keep the report's order, so a
+    refresh never edits a card before it is filled in (a refresh posts nothing new)."""
+    if target == CITIZEN and target_ref:
+        return (("citizen", target_ref),)
+    lanes: list[Hashable] = [("report", report_id)] if report_id is not None else []
+    if kind != NoticeKind.REFRESH_CARDS.value and target != CITIZEN:
+        lanes.append(("staff", target, target_ref if target == AGENCY else None))
+    return tuple(lanes)
+
+
 class OutboxStore:
     """Claims due rows with a lease, so several bot processes never send one row twice."""
 
@@ -67,7 +82,10 @@ class OutboxStore:
 
     async def claim(self, now: datetime, limit: int = 50,
                     lease: timedelta = timedelta(seconds=120)) -> list[OutboxItem]:
-        """Due rows (pending, or sending whose lease ran out), oldest first."""
+        """Due rows (pending, or sending whose lease ran out), oldest first; a row whose lane
+        (chat, report: lanes_of) has an earlier row still open elsewhere, being sent or
+        waiting to be retried, is left for later, so any number of workers keep each chat's
+        order. Rows of one lane claimed together are sent in id order by the claimer."""
         async with self._sessionmaker() as session, session.begin():
             query = (
                 select(OutboxRow)
@@ -77,12 +95,41 @@ class OutboxStore:
             )
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = list(await session.scalars(query))
+            rows = await self._in_turn(session, list(await session.scalars(query)))
             for row in rows:
                 row.status, row.next_attempt_at = "sending", now + lease
                 row.attempts += 1
             return [OutboxItem(r.id, r.kind, r.target, r.target_ref, r.report_id,
                                dict(r.params or {}), r.attempts) for r in rows]
+
+    @staticmethod
+    async def _in_turn(session: AsyncSession, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """The rows no earlier open row of the same lane, outside this claim, holds up."""
+        if not rows:
+            return rows
+        ids = [r.id for r in rows]
+        earlier = await session.execute(
+            select(OutboxRow.id, OutboxRow.kind, OutboxRow.target, OutboxRow.target_ref,
+                   OutboxRow.report_id)
+            .where(OutboxRow.status.in_(("pending", "sending")), OutboxRow.id < max(ids),
+                   OutboxRow.id.not_in(ids),
+                   or_(OutboxRow.report_id.in_(sorted({r.report_id for r in rows} - {None})),
+                       OutboxRow.target_ref.in_(sorted({r.target_ref for r in rows} - {None})),
+                       OutboxRow.target.in_(sorted({r.target for r in rows} - {CITIZEN}))))
+            .order_by(OutboxRow.id))
+        first_open: dict[Hashable, int] = {}
+        for row_id, kind, target, target_ref, report_id in earlier:
+            for lane in lanes_of(kind, target, target_ref, report_id):
+                first_open.setdefault(lane, row_id)
+        kept = []
+        for row in rows:  # in id order: a row left out holds up the later ones of its lanes
+            lanes = lanes_of(row.kind, row.target, row.target_ref, row.report_id)
+            if any(first_open.get(lane, row.id) < row.id for lane in lanes):
+                for lane in lanes:
+                    first_open.setdefault(lane, row.id)
+            else:
+                kept.append(row)
+        return kept
 
     async def held(self, item_id: int) -> OutboxItem | None:
         """A row its writer holds to send at once (see OutboxRepository.add), if still unsent."""

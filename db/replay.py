@@ -85,12 +85,6 @@ def outbox_run_id(item_id: int) -> int:
     return -item_id
 
 
-def current_update_id() -> int | None:
-    """The id of the update the running code serves, if any (tags conversation writes)."""
-    run = CURRENT_UPDATE.get()
-    return run.update_id if run is not None else None
-
-
 class SendJournal:
     """The send journal's rows (table update_sends); written per send, dropped with the mark.
 

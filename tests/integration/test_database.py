@@ -165,3 +165,24 @@ async def test_inbox_records_once_and_remembers_pending(engine: AsyncEngine) -> 
     assert await inbox.last_update_id() == 11
     assert await inbox.purge(older_than=timedelta(seconds=-1)) == 1
     assert [u[0] for u in await inbox.pending()] == [11]
+
+
+async def test_outbox_workers_keep_each_chats_notices_in_order(engine: AsyncEngine) -> None:
+    """A worker never takes a chat's next notice while another is sending or will retry an
+    earlier one: the citizen reads them in the order they were written."""
+    from db.models import OutboxRow
+    from db.outbox import OutboxStore
+
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        session.add_all(OutboxRow(kind="citizen_forwarded", target="citizen", target_ref=chat,
+                                  params={}, status="pending", attempts=0,
+                                  next_attempt_at=NOW, created_at=NOW)
+                        for chat in ("7", "8", "7", "9"))
+    store = OutboxStore(sessionmaker)
+    [first] = await store.claim(NOW, limit=1)  # worker A sends chat 7's first notice
+    assert [item.target_ref for item in await store.claim(NOW)] == ["8", "9"]  # worker B
+    await store.retry(first.id, NOW + timedelta(seconds=30), "502 Bad Gateway")
+    assert await store.claim(NOW) == []  # chat 7's second waits for the first's retry
+    both = await store.claim(NOW + timedelta(seconds=30))  # sent by one worker, in this order
+    assert [item.target_ref for item in both] == ["7", "7"] and both[0].id == first.id
