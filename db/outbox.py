@@ -63,15 +63,19 @@ class OutboxLine:
 
 def lanes_of(kind: str, target: str, target_ref: str | None,
              report_id: int | None) -> tuple[Hashable, ...]:
-    """What a row keeps its order within: its chat (a citizen, or a staff chat by purpose and
-    agency). A report's staff rows and card refreshes also keep the report's order, so a
-    refresh never edits a card before it is filled in (a refresh posts nothing new)."""
+    """What a row keeps its order within. A citizen reads their notices in the order they
+    were written. In a staff chat what must keep its order is one report's story: its card
+    before the card's refreshes, "forwarded" before "closed". Cards of different reports are
+    independent, so one report's card waiting out a 5xx does not hold up the whole admin group
+    (Telegram's per-group limits are kept by the Pacer). Rows about no one report (deadline
+    summaries) keep their chat's order."""
     if target == CITIZEN and target_ref:
         return (("citizen", target_ref),)
-    lanes: list[Hashable] = [("report", report_id)] if report_id is not None else []
-    if kind != NoticeKind.REFRESH_CARDS.value and target != CITIZEN:
-        lanes.append(("staff", target, target_ref if target == AGENCY else None))
-    return tuple(lanes)
+    if report_id is not None:
+        return (("report", report_id),)
+    if kind != NoticeKind.REFRESH_CARDS.value:
+        return (("staff", target, target_ref if target == AGENCY else None),)
+    return ()
 
 
 class OutboxStore:
