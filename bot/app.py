@@ -23,7 +23,8 @@ from bot.deadlines import DeadlineScheduler
 from bot.deferred_state import DeferredStorage
 from bot.inline_filters import run_filters_inline
 from bot.isolation import ReleasingEventIsolation
-from bot.outbox import OutboxWorker, Pacer
+from bot.outbox import OutboxWorker
+from bot.pacing import Pacer, SharedPacer
 from bot.polling import ReliablePolling
 from bot.replay import ReplayJournalMiddleware, SkipAppliedUpdates
 from bot.retention import retention_worker
@@ -213,6 +214,23 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
         running_lock.close()
 
 
+@contextlib.asynccontextmanager
+async def pacing(settings: Settings) -> AsyncIterator[Pacer]:
+    """Telegram's limits hold for the bot: with Redis every process takes its turns there."""
+    intervals = (settings.private_message_interval, settings.group_message_interval,
+                 settings.global_message_rate)
+    if not settings.redis_url:
+        yield Pacer(*intervals)
+        return
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(settings.redis_url)
+    try:
+        yield SharedPacer(client, settings.redis_prefix, *intervals)
+    finally:
+        await client.aclose()
+
+
 async def run_application(app: Application, *, install_signals: bool = True) -> None:
     """Receive updates until SIGTERM/SIGINT (or app.stop()), with the workers beside it.
 
@@ -238,7 +256,7 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
             await stack.enter_async_context(lookup)
         if app.context.single_process:  # after a crash nobody else can be sending these
             await app.outbox.reclaim(app.context.clock())
-        pacer = Pacer(app.settings.private_message_interval, app.settings.group_message_interval)
+        pacer = await stack.enter_async_context(pacing(app.settings))
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)
         app.context.deliver_now = outbox.deliver_now
         sender = asyncio.create_task(outbox.run())

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Hashable
 from contextvars import ContextVar
 from datetime import timedelta
@@ -38,6 +37,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
+from bot.pacing import REPLYING, Pacer
 from bot.photo_privacy import CleanFiles
 from bot.retry import IN_HANDLER
 from complaints import admin, delivery, workflow
@@ -73,46 +73,10 @@ MAX_ATTEMPTS = 10
 MAX_HELD = 20  # rows claimed at once: being sent, or waiting for an earlier row of their chat
 STAFF_CHATS = {NoticeTarget.ADMIN: ChatPurpose.ADMIN, NoticeTarget.COORDINATOR:
                ChatPurpose.COORDINATOR, NoticeTarget.AGENCY: ChatPurpose.OPD}
-REPLYING: ContextVar[bool] = ContextVar("replying", default=False)  # see deliver_now
 
 
 class NoChatBound(Exception):
     """The target group is not bound yet; try again later."""
-
-
-class Pacer:
-    """Keeps to Telegram's limits: about 1 msg/s per chat, 20/min per group, 30/s overall."""
-
-    def __init__(self, private_interval: float = 1.0, group_interval: float = 3.0,
-                 global_rate: float = 30.0) -> None:
-        self.private_interval = private_interval
-        self.group_interval = group_interval
-        self.global_interval = 1.0 / global_rate
-        self._next_chat: dict[int, float] = {}
-        self._next_global = 0.0
-
-    def _forget_idle(self, now: float) -> None:
-        """Chats whose pause is over need no entry: the map stays as small as the busy chats."""
-        if len(self._next_chat) > 1024:
-            self._next_chat = {chat: at for chat, at in self._next_chat.items() if at > now}
-
-    def pause(self, chat_id: int, seconds: float) -> None:
-        """Telegram said 429 for this chat: nothing goes there before retry_after."""
-        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0),
-                                       time.monotonic() + seconds)
-
-    async def wait(self, chat_id: int) -> None:
-        """Sleep until this chat and the bot as a whole may send again."""
-        if REPLYING.get():
-            return  # a handler's answer to the user's own action, unpaced like every reply
-        now = time.monotonic()
-        self._forget_idle(now)
-        interval = self.group_interval if chat_id < 0 else self.private_interval
-        at = max(now, self._next_chat.get(chat_id, 0.0), self._next_global)
-        self._next_chat[chat_id] = at + interval
-        self._next_global = at + self.global_interval
-        if at > now:
-            await asyncio.sleep(at - now)
 
 
 class OutboxWorker:
@@ -241,7 +205,8 @@ class OutboxWorker:
         try:
             await self._deliver_once(item)
         except TelegramRetryAfter as exc:
-            self.pacer.pause(int(getattr(exc.method, "chat_id", 0) or 0), exc.retry_after)
+            await self.pacer.pause(int(getattr(exc.method, "chat_id", 0) or 0),
+                                   exc.retry_after)
             await self.store.retry(item.id, now() + timedelta(seconds=exc.retry_after), str(exc))
         except TelegramMigrateToChat as exc:
             old = int(exc.method.chat_id)  # type: ignore[attr-defined]

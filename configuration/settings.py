@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     # Telegram's limits for bots: about 1 message/s per chat and 20/min per group.
     private_message_interval: float = Field(default=1.0, ge=0)
     group_message_interval: float = Field(default=3.0, ge=0)
+    global_message_rate: float = Field(default=30.0, ge=0)  # ~30/s for the whole bot; 0: unpaced
     # privacy and abuse controls (issue 10)
     consent_version: str = Field(default=CONSENT_VERSION, min_length=1, max_length=16)
     retention_days: int | None = Field(default=None, ge=1)  # None: the purge job is off

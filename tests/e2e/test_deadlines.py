@@ -13,7 +13,8 @@ import pytest
 
 from bot.app import application
 from bot.deadlines import DeadlineScheduler
-from bot.outbox import OutboxWorker, Pacer
+from bot.outbox import OutboxWorker
+from bot.pacing import Pacer
 from configuration.settings import Settings, load_settings
 from simulator import BotApiSimulator, SimGroup, SimMessage
 from tests.conftest import RunningBot

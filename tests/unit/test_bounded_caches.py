@@ -9,7 +9,7 @@ import pickle
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.isolation import ReleasingEventIsolation
-from bot.outbox import Pacer
+from bot.pacing import Pacer
 from complaints.lru import LruDict
 
 
