@@ -103,6 +103,7 @@ class Plan:
     minimal: bool = True
     stagger: float = 0.0  # seconds between citizens starting (0: all at once)
     processes: int = 1  # bot processes on one database; more than one needs webhook mode
+    global_rate: float = 30.0  # the bot's outbox sends per second (GLOBAL_MESSAGE_RATE; 0: unpaced)
     webhook: bool = False  # `lapor-bot --webhook`, the simulator posting round robin
 
 
@@ -135,7 +136,7 @@ class Outcome:
     injected: Counter[str] = field(default_factory=Counter)
     injected_on: Counter[str] = field(default_factory=Counter)  # method -> faults
     cpu: str = ""  # where the CPU went while the people worked (benchmarks/cpu.py)
-    paced: int = 0  # sends and edits (what the bot's Pacer spaces out, 30/s per process)
+    paced: int = 0  # sends and edits (the outbox's share is paced to GLOBAL_MESSAGE_RATE)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -514,7 +515,9 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
     async with LifecycleSimulator(rate=plan.faults, seed=plan.seed, kinds=plan.kinds) as sim:
         sim.enabled = False
         bots = [LaporBot(sim, database_url, scratch, redis_url=redis_url, name=f"{name}-p{k}",
-                         webhook=plan.webhook) for k in range(plan.processes)]
+                         webhook=plan.webhook,
+                         extra_env={"GLOBAL_MESSAGE_RATE": str(plan.global_rate)})
+                for k in range(plan.processes)]
         people = People(sim, plan)
         for bot in bots:
             await bot.start()
@@ -655,8 +658,8 @@ def details(outcome: Outcome) -> list[str]:
         lines.append(outcome.cpu)
     if outcome.paced and outcome.wall:
         lines.append(f"  sends and edits, replies and outbox: {outcome.paced} "
-                     f"({outcome.paced / outcome.wall:.1f}/s over the run; each process paces "
-                     "its outbox to 30/s overall)")
+                     f"({outcome.paced / outcome.wall:.1f}/s over the run; the outbox's share "
+                     f"paced to {outcome.plan.global_rate:g}/s for all processes together)")
     if outcome.phases:
         lines.append("  per complaint, mean / max s: " + ", ".join(
             f"{phase} {sum(times) / len(times):.1f} / {max(times):.1f}"
@@ -699,7 +702,7 @@ async def main_async(args: argparse.Namespace) -> None:
                             step_timeout=args.step_timeout, run_timeout=args.run_timeout,
                             postgres_url=args.postgres_url, redis_url=args.redis_url,
                             minimal=not args.no_minimal, processes=processes,
-                            webhook=args.webhook)
+                            webhook=args.webhook, global_rate=args.global_rate)
                 print(f"  running faults {faults:.0%}, kills {kills}...", flush=True)
                 outcome = await run(plan, Path(scratch))
                 lines.append(row(outcome))
@@ -743,6 +746,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--run-timeout", type=float, default=240.0)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--redis-url", default=REDIS_URL)
+    parser.add_argument("--global-rate", type=float, default=30.0,
+                        help="the bot's outbox sends per second, all processes together "
+                             "(Telegram's ~30/s; 0: unpaced, to see what the machine bounds)")
     parser.add_argument("--no-minimal", action="store_true",
                         help="skip the minimal aiogram bot's memory baseline")
     return parser.parse_args(argv)
