@@ -100,6 +100,7 @@ class Plan:
     run_timeout: float = 240.0
     postgres_url: str = POSTGRES_URL
     redis_url: str = REDIS_URL
+    redis_prefix: str = "lifecycle"  # the run's Redis keys (deleted at its start)
     minimal: bool = True
     stagger: float = 0.0  # seconds between citizens starting (0: all at once)
     processes: int = 1  # bot processes on one database; more than one needs webhook mode
@@ -505,7 +506,8 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
 
         client = aioredis.from_url(redis_url)
         try:
-            await client.flushdb()
+            async for key in client.scan_iter(match=f"{plan.redis_prefix}:*", count=500):
+                await client.delete(key)
         finally:
             await client.aclose()
     else:
@@ -516,7 +518,8 @@ async def run(plan: Plan, scratch: Path) -> Outcome:
         sim.enabled = False
         bots = [LaporBot(sim, database_url, scratch, redis_url=redis_url, name=f"{name}-p{k}",
                          webhook=plan.webhook,
-                         extra_env={"GLOBAL_MESSAGE_RATE": str(plan.global_rate)})
+                         extra_env={"GLOBAL_MESSAGE_RATE": str(plan.global_rate),
+                                    "REDIS_PREFIX": plan.redis_prefix})
                 for k in range(plan.processes)]
         people = People(sim, plan)
         for bot in bots:
@@ -613,7 +616,7 @@ async def minimal_peak(plan: Plan, scratch: Path, name: str) -> int:
 
 HEADER = (f"{'backend':<9}{'proc':>5}{'mode':>5}{'faults':>7}{'kills':>6}{'N':>4}{'M':>3}"
           f"{'closed':>7}{'stuck':>6}{'wall_s':>8}{'compl/s':>8}{'p50_ms':>7}{'p99_ms':>7}{'lag50_s':>8}"
-          f"{'lag99_s':>8}{'lost':>5}{'dup':>4}{'2x':>3}{'dupsend':>8}{'drop@ok':>8}"
+          f"{'lag99_s':>8}{'lost':>5}{'dup':>4}{'2x':>3}{'dupsend':>8}{'drop@ok':>8}{'kill@':>6}"
           f"{'RSS_MiB':>8}{'min_MiB':>8}")
 
 
@@ -638,7 +641,8 @@ def row(outcome: Outcome) -> str:
             f"{s(outcome.outbox_lag, 0.5):>8}{s(outcome.outbox_lag, 0.99):>8}"
             f"{outcome.lost:>5}{outcome.duplicated:>4}{len(outcome.twice_applied):>3}"
             f"{sum(outcome.duplicate_sends.values()):>8}"
-            f"{sum(outcome.accepted_drops.values()):>8}{mib(max(outcome.peaks_kib, default=0)):>8}"
+            f"{sum(outcome.accepted_drops.values()):>8}{sum(outcome.in_flight_at_kill.values()):>6}"
+            f"{mib(max(outcome.peaks_kib, default=0)):>8}"
             f"{mib(outcome.minimal_peak_kib) if outcome.minimal_peak_kib else '-':>8}")
 
 
@@ -673,7 +677,7 @@ def details(outcome: Outcome) -> list[str]:
                      f"{outcome.twice_applied[:5]}")
     if outcome.unexplained_duplicates:
         lines.append(f"  ! {outcome.unexplained_duplicates} duplicate send(s) not explained by "
-                     "a connection dropped after Telegram accepted")
+                     "a connection dropped after Telegram accepted or a kill while on its way")
         lines.extend(f"    {item}" for item in outcome.repeated[:4])
     if outcome.outbox_unsent:
         lines.append(f"  ! {outcome.outbox_unsent} outbox row(s) still pending or claimed 30 s "
@@ -715,7 +719,8 @@ async def main_async(args: argparse.Namespace) -> None:
           "answer; lag: outbox row created until sent; stuck: complaints that did not get "
           "through to rated (someone waited in vain); lost: Send pressed but not stored; "
           "dup: stored twice; 2x: transitions applied twice; dupsend: sends repeated "
-          "in a chat; drop@ok: of which Telegram accepted before the connection dropped; RSS: "
+          "in a chat; drop@ok: of which Telegram accepted before the connection dropped; kill@: "
+          "sends a kill caught on their way, sent again by the replay (the bot logs each); RSS: "
           "highest peak of any bot process (over all its lives; per process below when "
           "several); min: minimal aiogram bot, same citizens")
 

@@ -96,16 +96,22 @@ def create_dispatcher(storage: BaseStorage, isolation: BaseEventIsolation) -> Di
     return dispatcher
 
 
-def _storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, BaseEventIsolation]:
-    """SQL storage by default; Redis (shared state and locks) when several processes run."""
+def _storage(settings: Settings, engine: AsyncEngine) -> BaseStorage:
+    """SQL storage by default; Redis (shared state) when several processes run.
+
+    The event isolation is always this process's own (ReleasingEventIsolation): updates of a
+    chat reach one process at a time anyway (polling is one process; webhook processes take
+    the chat's inbox turn, a renewed lease), and aiogram's Redis lock is an unrenewed 60 s one
+    that a killed process leaves behind, stalling each chat it was serving for a minute.
+    """
     if settings.redis_url:
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
 
         redis_storage = RedisStorage.from_url(
             settings.redis_url,
             key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
-        return DeferredStorage(redis_storage), redis_storage.create_isolation()
-    return SqlStorage(create_sessionmaker(engine)), ReleasingEventIsolation()
+        return DeferredStorage(redis_storage)
+    return SqlStorage(create_sessionmaker(engine))
 
 
 COMMANDS = {
@@ -161,12 +167,8 @@ async def application(settings: Settings, token: str, *, migrate: bool = True,
     running_lock = hold_sqlite(settings.database_url)  # one bot per SQLite file; restore waits
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
-    storage, isolation = _storage(settings, engine)
+    storage, isolation = _storage(settings, engine), ReleasingEventIsolation()
     shared = webhook and bool(settings.redis_url)  # several processes: order from the inbox
-    if shared:  # the chat's inbox turn (a renewed 15 s lease) already keeps processes apart;
-        # aiogram's Redis lock would add an unrenewed 60 s one that a killed process leaves
-        # behind, stalling that chat for a minute
-        isolation = ReleasingEventIsolation()
     journal = SendJournal(sessionmaker)
     bot = create_bot(settings, token, journal=journal)
     dispatcher = create_dispatcher(storage, isolation)
@@ -254,7 +256,8 @@ async def run_application(app: Application, *, install_signals: bool = True) -> 
     async with contextlib.AsyncExitStack() as stack:
         if lookup is not None:
             await stack.enter_async_context(lookup)
-        if app.context.single_process:  # after a crash nobody else can be sending these
+        if app.webhook is None or not app.settings.redis_url:  # the only process (polling is
+            # always one): after a crash nobody else can be sending these
             await app.outbox.reclaim(app.context.clock())
         pacer = await stack.enter_async_context(pacing(app.settings))
         outbox = OutboxWorker(app.bot, app.outbox, app.context, pacer, app.wakeups.outbox)

@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks.lifecycle import Outcome, Plan, run
 from simulator.chaos import ALL_KINDS, JSON_KINDS
+from tests.conftest import REDIS_PREFIX, REDIS_URL, reset_postgres
 
 
 def invariants(outcome: Outcome) -> None:
@@ -55,4 +56,19 @@ async def test_sigkill_at_busy_moments_then_restart_loses_and_repeats_nothing(
     assert outcome.closed == 6
     assert outcome.duplicated == 0, outcome.stored  # a replayed /lapor names the same draft
     # a replayed update or outbox row repeats nothing its first run got through
+    assert outcome.unexplained_duplicates == 0, (outcome.repeated, outcome.in_flight_at_kill)
+
+
+async def test_sigkill_on_postgresql_and_redis_then_restart_loses_and_repeats_nothing(
+        tmp_path: Path) -> None:
+    # conversation state in Redis: a killed process left aiogram's 60 s Redis lock on every
+    # chat it was serving, and after the restart nobody got an answer for a minute
+    outcome = await run(Plan(citizens=4, staff=2, kills=2, seed=10, step_timeout=20,
+                             run_timeout=55, minimal=False, stagger=4.0, backend="postgres",
+                             postgres_url=await reset_postgres(), redis_url=REDIS_URL,
+                             redis_prefix=f"{REDIS_PREFIX}:chaos"), tmp_path)
+    assert len(outcome.kills_done) == 2
+    invariants(outcome)
+    assert outcome.closed == 4
+    assert outcome.duplicated == 0, outcome.stored
     assert outcome.unexplained_duplicates == 0, (outcome.repeated, outcome.in_flight_at_kill)
