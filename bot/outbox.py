@@ -51,7 +51,7 @@ from complaints.model import (
     PhotoRef,
 )
 from complaints.privacy import ANONYMOUS_CITIZEN
-from db.outbox import OutboxItem, OutboxStore, lanes_of
+from db.outbox import LEASE, OutboxItem, OutboxStore, lanes_of
 from db.replay import CURRENT_UPDATE, UpdateRun, outbox_run_id
 from handlers.delivery import StaffAlerts
 from presentation.cards import (
@@ -95,6 +95,7 @@ class OutboxWorker:
         self._held: dict[int, asyncio.Task[None]] = {}  # claimed rows, waiting or being sent
         self._waiting: set[int] = set()  # of those, the ones not yet started
         self._last: dict[Hashable, asyncio.Task[None]] = {}  # the latest row of each lane
+        self._sending: set[int] = set()  # rows being sent now, a handler's receipt included
 
     _stopping = False
     @property
@@ -113,6 +114,7 @@ class OutboxWorker:
         self.wakeup.set()
 
     async def run(self) -> None:
+        renewing = asyncio.create_task(self._renew_leases())
         try:
             while not self._stopping:
                 try:
@@ -126,8 +128,22 @@ class OutboxWorker:
                     self.wakeup.clear()
             await self._hand_back()
         finally:
+            renewing.cancel()
             for task in list(self._held.values()):  # cancelled at a stop that took too long
                 task.cancel()
+
+    async def _renew_leases(self) -> None:
+        """Keep the rows this worker holds its own while it lives (a killed process's rows
+        are free again within one LEASE)."""
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            held = sorted({*self._held, *self._sending})
+            if not held:
+                continue
+            try:
+                await self.store.renew(held, self.app.clock() + LEASE)
+            except Exception:
+                log.exception("outbox: could not renew the leases of %d rows", len(held))
 
     async def run_once(self) -> int:
         """Claim due rows while there is room and start delivering them; returns how many.
@@ -246,6 +262,7 @@ class OutboxWorker:
         """Deliver with the row's sends journaled: an attempt after one that died midway (a
         kill, a 5xx after the album went out) gets what Telegram already accepted back from
         the journal instead of sending it again (bot/replay.py)."""
+        self._sending.add(item.id)  # renewed while it is sent (a held receipt too)
         run = UpdateRun(outbox_run_id(item.id), maybe_replay=item.attempts > 1)
         if run.maybe_replay:
             run.remember(await self.store.sent_before(item.id))
@@ -254,6 +271,7 @@ class OutboxWorker:
             await self._deliver(item)
         finally:
             CURRENT_UPDATE.reset(current)
+            self._sending.discard(item.id)
 
     async def _park(self, item: OutboxItem, chat_id: int, error: str) -> None:
         """A staff chat cannot be reached: the row waits for it, and staff are told at once

@@ -28,7 +28,7 @@ from complaints.validation import MAX_PHOTOS
 
 # The tracking code is sent by the handler at once, not queued behind staff groups' paced
 # cards; the outbox sends it only if it is still unsent this long after (a crash, an outage).
-RECEIPT_HOLD = timedelta(seconds=120)
+RECEIPT_HOLD = timedelta(seconds=30)  # renewed while the handler sends it (db/outbox.py LEASE)
 RECEIPTS = frozenset({NoticeKind.CITIZEN_SUBMITTED, NoticeKind.CITIZEN_RESUBMITTED})
 VERIFY_DAYS = SlaPolicy().verify_days  # SOP step 2 (SLA_VERIFY_DAYS configures it)
 SUPPORTED_LANGUAGES = ("id", "en")

@@ -17,6 +17,9 @@ from db.models import DeliveryAlertRow, OutboxRow, ReportCardRow, ReportRow, Unr
 from db.replay import SendJournal, Sent, forget_sends, outbox_run_id
 
 TROUBLE = ("failed", "undeliverable")
+# A claimed row is the claimer's for this long; a live worker renews it every third of it, so a
+# killed process's rows are taken over by another within LEASE, not after a long fixed lease.
+LEASE = timedelta(seconds=30)
 CITIZEN, AGENCY = NoticeTarget.CITIZEN.value, NoticeTarget.AGENCY.value
 OPEN = ("pending", "sending", PARKED, *TROUBLE)  # what `lapor-admin outbox` lists
 
@@ -85,7 +88,7 @@ class OutboxStore:
         self._sessionmaker = sessionmaker
 
     async def claim(self, now: datetime, limit: int = 50,
-                    lease: timedelta = timedelta(seconds=120)) -> list[OutboxItem]:
+                    lease: timedelta = LEASE) -> list[OutboxItem]:
         """Due rows (pending, or sending whose lease ran out), oldest first; a row whose lane
         (chat, report: lanes_of) has an earlier row still open elsewhere, being sent or
         waiting to be retried, is left for later, so any number of workers keep each chat's
@@ -143,6 +146,13 @@ class OutboxStore:
                 return None  # sent, put back for later, or claimed by a worker since
             return OutboxItem(row.id, row.kind, row.target, row.target_ref, row.report_id,
                               dict(row.params or {}), row.attempts)
+
+    async def renew(self, item_ids: list[int], until: datetime) -> None:
+        """Rows this worker still holds (waiting their turn or being sent) stay its own."""
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(item_ids), OutboxRow.status == "sending")
+                .values(next_attempt_at=until))
 
     async def release(self, item_ids: list[int]) -> None:
         """Claimed rows not sent because the process is stopping: due again at once."""

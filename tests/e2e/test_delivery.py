@@ -149,7 +149,7 @@ async def _worker_dies(bot: RunningBot, monkeypatch: pytest.MonkeyPatch, owner: 
 
 
 async def _restart_after_the_lease(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Start again with the claim lease (2 minutes) run out: the row is sent again."""
+    """Start again with the claim lease (30 s, not renewed by the dead worker) run out."""
     monkeypatch.undo()
     await bot.restart()
     assert bot.app is not None

@@ -186,3 +186,22 @@ async def test_outbox_workers_keep_each_chats_notices_in_order(engine: AsyncEngi
     assert await store.claim(NOW) == []  # chat 7's second waits for the first's retry
     both = await store.claim(NOW + timedelta(seconds=30))  # sent by one worker, in this order
     assert [item.target_ref for item in both] == ["7", "7"] and both[0].id == first.id
+
+
+async def test_a_live_worker_keeps_its_rows_and_a_dead_ones_are_taken_over(
+        engine: AsyncEngine) -> None:
+    """Leases are short and renewed: a killed process's rows wait one lease, not minutes."""
+    from db.models import OutboxRow
+    from db.outbox import LEASE, OutboxStore
+
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        session.add_all(OutboxRow(kind="citizen_forwarded", target="citizen", target_ref=chat,
+                                  params={}, status="pending", attempts=0,
+                                  next_attempt_at=NOW, created_at=NOW) for chat in ("7", "8"))
+    store = OutboxStore(sessionmaker)
+    alive, dead = await store.claim(NOW)  # one worker takes both; one of its rows it renews
+    later = NOW + LEASE + timedelta(seconds=5)
+    await store.renew([alive.id], later + LEASE)
+    taken_over = await store.claim(later)  # another process, after the lease
+    assert [item.id for item in taken_over] == [dead.id] and taken_over[0].attempts == 2
