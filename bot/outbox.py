@@ -206,20 +206,22 @@ class OutboxWorker:
         item = await self.store.held(item_id)
         if item is None:
             return
+        handler = CURRENT_UPDATE.get()  # a replayed handler may be the row's second attempt
+        again = handler is not None and handler.maybe_replay
         patient, replying = IN_HANDLER.set(False), REPLYING.set(True)
         try:
-            await self.deliver(item)
+            await self.deliver(item, again=again)
         finally:
             IN_HANDLER.reset(patient)
             REPLYING.reset(replying)
 
-    async def deliver(self, item: OutboxItem) -> None:
-        """Send one row and record the outcome."""
+    async def deliver(self, item: OutboxItem, *, again: bool = False) -> None:
+        """Send one row and record the outcome (`again`: an earlier attempt may have begun)."""
         now = self.app.clock
         self._chat_id = None  # set once the row's chat is known
         staff = item.target != NoticeTarget.CITIZEN.value
         try:
-            await self._deliver_once(item)
+            await self._deliver_once(item, again or item.attempts > 1)
         except TelegramRetryAfter as exc:
             await self.pacer.pause(int(getattr(exc.method, "chat_id", 0) or 0),
                                    exc.retry_after)
@@ -258,12 +260,12 @@ class OutboxWorker:
             if staff and self._chat_id is not None:
                 await self._reached(self._chat_id)
 
-    async def _deliver_once(self, item: OutboxItem) -> None:
+    async def _deliver_once(self, item: OutboxItem, again: bool) -> None:
         """Deliver with the row's sends journaled: an attempt after one that died midway (a
         kill, a 5xx after the album went out) gets what Telegram already accepted back from
         the journal instead of sending it again (bot/replay.py)."""
         self._sending.add(item.id)  # renewed while it is sent (a held receipt too)
-        run = UpdateRun(outbox_run_id(item.id), maybe_replay=item.attempts > 1)
+        run = UpdateRun(outbox_run_id(item.id), maybe_replay=again)
         if run.maybe_replay:
             run.remember(await self.store.sent_before(item.id))
         current = CURRENT_UPDATE.set(run)
