@@ -8,6 +8,7 @@ else (help, demo, migrate) and calls the same functions.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 
 from bot.logging_setup import mask_secrets, setup_logging
@@ -49,12 +50,20 @@ def run_bot(settings: Settings, token: str, *, webhook: bool) -> int:
         async with application(settings, token, webhook=webhook) as app:
             await run_application(app)
 
+    signal.signal(signal.SIGTERM, _stop_while_starting)
     try:
         asyncio.run(_run())
     except StartupError as exc:
         print(mask_secrets(str(exc), secrets), file=sys.stderr)
         return STARTUP_FAILED
     return 0
+
+
+def _stop_while_starting(signum: int, frame: object) -> None:
+    """SIGTERM before the bot listens for it (systemd stopping a starting unit): nothing was
+    handled yet, so stop cleanly instead of dying by the signal. Once running, the event
+    loop's own handler replaces this one and lets in-flight handlers finish."""
+    raise SystemExit(0)
 
 
 def serve(*, webhook: bool) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import shutil
 import socket
 import sys
@@ -179,3 +180,29 @@ async def test_webhook_without_secret_is_a_configuration_error(
     assert code == 2
     assert _one_line(stderr).startswith("Configuration error: WEBHOOK_SECRET: must be set")
     assert sim.calls == []
+
+
+async def test_a_stop_while_the_bot_is_still_starting_ends_it_cleanly(tmp_path: Path) -> None:
+    """systemd may stop a unit that is still starting: exit 0, no traceback, nothing lost."""
+    silent = socket.socket()  # a Bot API server that accepts and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "WEBHOOK_"))}
+    environment.update(PYTHONPATH=str(ROOT), BOT_TOKEN="123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+                       BOT_API_URL=f"http://127.0.0.1:{silent.getsockname()[1]}",
+                       DATABASE_URL=f"sqlite+inline:///{tmp_path / 'bot.db'}")
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=environment,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        for _ in range(200):  # until it waits for the Bot API's answer
+            await asyncio.sleep(0.05)
+            if select.select([silent], [], [], 0)[0]:  # it connected
+                break
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        silent.close()
+    assert process.returncode == 0, stderr.decode()
+    assert "Traceback" not in stderr.decode()
