@@ -59,7 +59,7 @@ def run_bot(settings: Settings, token: str, *, webhook: bool) -> int:
     return 0
 
 
-def _stop_while_starting(signum: int, frame: object) -> None:
+def _stop_while_starting(_signum: int, _frame: object) -> None:
     """SIGTERM before the bot listens for it (systemd stopping a starting unit): nothing was
     handled yet, so stop cleanly instead of dying by the signal. Once running, the event
     loop's own handler replaces this one and lets in-flight handlers finish."""

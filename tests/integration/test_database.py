@@ -182,9 +182,9 @@ async def test_outbox_workers_keep_each_chats_notices_in_order(engine: AsyncEngi
     store = OutboxStore(sessionmaker)
     [first] = await store.claim(NOW, limit=1)  # worker A sends chat 7's first notice
     assert [item.target_ref for item in await store.claim(NOW)] == ["8", "9"]  # worker B
-    await store.retry(first.id, NOW + timedelta(seconds=30), "502 Bad Gateway")
+    await store.retry(first.id, NOW + timedelta(seconds=10), "502 Bad Gateway")
     assert await store.claim(NOW) == []  # chat 7's second waits for the first's retry
-    both = await store.claim(NOW + timedelta(seconds=30))  # sent by one worker, in this order
+    both = await store.claim(NOW + timedelta(seconds=10))  # sent by one worker, in this order
     assert [item.target_ref for item in both] == ["7", "7"] and both[0].id == first.id
 
 
