@@ -50,7 +50,6 @@ def run_bot(settings: Settings, token: str, *, webhook: bool) -> int:
         async with application(settings, token, webhook=webhook) as app:
             await run_application(app)
 
-    signal.signal(signal.SIGTERM, _stop_while_starting)
     try:
         asyncio.run(_run())
     except StartupError as exc:
@@ -68,6 +67,7 @@ def _stop_while_starting(_signum: int, _frame: object) -> None:
 
 def serve(*, webhook: bool) -> int | None:
     """`lapor-bot [--webhook]` with a token; None when there is none (the CLI runs the demo)."""
+    signal.signal(signal.SIGTERM, _stop_while_starting)  # from the first line on
     settings = settings_or_message()
     if isinstance(settings, str):
         print(settings, file=sys.stderr)
