@@ -18,7 +18,7 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 
-from db.replay import CURRENT_UPDATE
+from db.replay import writer_and_applied
 
 _UNSET = object()
 
@@ -43,13 +43,13 @@ class DeferredStorage(BaseStorage):
         self._flushing = asyncio.Lock()
 
     def _hold(self, key: StorageKey, **values: Any) -> None:
-        run = CURRENT_UPDATE.get()
         held = {**self._held.get(key, {}), **values}  # a new dict: see flush
-        if run is not None and key == run.own_key:
-            held["applied"] = run.update_id
+        writer, applied = writer_and_applied(key, held.get("applied"))
+        if applied is not None:
+            held["applied"] = applied
         self._held[key] = held
-        if run is not None:
-            self._writers[key] = run.update_id
+        if writer is not None:
+            self._writers[key] = writer
         else:
             self._writers.pop(key, None)
             self._sealed[key] = held

@@ -158,7 +158,7 @@ class OutboxWorker:
         items = await self.store.claim(self.app.clock(), limit=room)
         fresh = [item for item in items if item.id not in self._held]  # a lease renewed
         for item in fresh:
-            lanes = lanes_of(item.kind, item.target, item.target_ref, item.report_id)
+            lanes = lanes_of(item.target, item.target_ref, item.report_id)
             before = {self._last[lane] for lane in lanes if lane in self._last}
             task = asyncio.create_task(self._deliver_after(item, before))
             self._held[item.id] = task

@@ -127,7 +127,7 @@ class SkipAppliedUpdates(BaseMiddleware):
     """Outer update middleware after aiogram's FSM one: a replay whose state is stored is done.
 
     It also tells the storages which conversation the update is about, so a write to it is
-    stored with the update's id (db/fsm.py writer_and_applied).
+    stored with the update's id (db/replay.py writer_and_applied).
     """
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],

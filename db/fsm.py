@@ -13,24 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from complaints.clock import utc_now
 from complaints.lru import LruDict
 from db.models import FsmStateRow
-from db.replay import CURRENT_UPDATE
+from db.replay import writer_and_applied
 from db.upsert import dialect_insert
 
 StateType = str | State | None
 Entry = tuple[str | None, dict[str, Any], int | None]  # state, data, update that stored them
 CACHED_CONVERSATIONS = 10_000  # chats whose state is kept in memory (the recently active ones)
-
-
-def writer_and_applied(key: StorageKey, applied: int | None) -> tuple[int | None, int | None]:
-    """Which running update writes now, and the applied update id to store with the write.
-
-    Only a write to the update's own conversation says "this update is applied": a staff
-    member's press that resets a citizen's wizard leaves the citizen's id as it was.
-    """
-    run = CURRENT_UPDATE.get()
-    if run is None:
-        return None, applied
-    return run.update_id, run.update_id if key == run.own_key else applied
 
 
 class SqlStorage(BaseStorage):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from complaints.model import CardKind, NoticeKind, NoticeTarget
+from complaints.model import CardKind, NoticeTarget
 from db.delivery import PARKED, upsert, waiting_for
 from db.models import DeliveryAlertRow, OutboxRow, ReportCardRow, ReportRow, UnreachableChatRow
 from db.replay import SendJournal, Sent, forget_sends, outbox_run_id
@@ -64,7 +64,7 @@ class OutboxLine:
     last_error: str | None
 
 
-def lanes_of(kind: str, target: str, target_ref: str | None,
+def lanes_of(target: str, target_ref: str | None,
              report_id: int | None) -> tuple[Hashable, ...]:
     """What a row keeps its order within. A citizen reads their notices in the order they
     were written. In a staff chat what must keep its order is one report's story: its card
@@ -76,9 +76,7 @@ def lanes_of(kind: str, target: str, target_ref: str | None,
         return (("citizen", target_ref),)
     if report_id is not None:
         return (("report", report_id),)
-    if kind != NoticeKind.REFRESH_CARDS.value:
-        return (("staff", target, target_ref if target == AGENCY else None),)
-    return ()
+    return (("staff", target, target_ref if target == AGENCY else None),)
 
 
 class OutboxStore:
@@ -86,6 +84,7 @@ class OutboxStore:
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
+        self._journal = SendJournal(sessionmaker)
 
     async def claim(self, now: datetime, limit: int = 50,
                     lease: timedelta = LEASE) -> list[OutboxItem]:
@@ -115,22 +114,22 @@ class OutboxStore:
         if not rows:
             return rows
         ids = [r.id for r in rows]
+        summaries = {r.target for r in rows if r.report_id is None and r.target != CITIZEN}
         earlier = await session.execute(
-            select(OutboxRow.id, OutboxRow.kind, OutboxRow.target, OutboxRow.target_ref,
-                   OutboxRow.report_id)
+            select(OutboxRow.id, OutboxRow.target, OutboxRow.target_ref, OutboxRow.report_id)
             .where(OutboxRow.status.in_(("pending", "sending")), OutboxRow.id < max(ids),
                    OutboxRow.id.not_in(ids),
                    or_(OutboxRow.report_id.in_(sorted({r.report_id for r in rows} - {None})),
                        OutboxRow.target_ref.in_(sorted({r.target_ref for r in rows} - {None})),
-                       OutboxRow.target.in_(sorted({r.target for r in rows} - {CITIZEN}))))
+                       OutboxRow.target.in_(sorted(summaries))))  # staff rows of no report
             .order_by(OutboxRow.id))
         first_open: dict[Hashable, int] = {}
-        for row_id, kind, target, target_ref, report_id in earlier:
-            for lane in lanes_of(kind, target, target_ref, report_id):
+        for row_id, target, target_ref, report_id in earlier:
+            for lane in lanes_of(target, target_ref, report_id):
                 first_open.setdefault(lane, row_id)
         kept = []
         for row in rows:  # in id order: a row left out holds up the later ones of its lanes
-            lanes = lanes_of(row.kind, row.target, row.target_ref, row.report_id)
+            lanes = lanes_of(row.target, row.target_ref, row.report_id)
             if any(first_open.get(lane, row.id) < row.id for lane in lanes):
                 for lane in lanes:
                     first_open.setdefault(lane, row.id)
@@ -195,7 +194,7 @@ class OutboxStore:
 
     async def sent_before(self, item_id: int) -> dict[int, Sent]:
         """What an earlier attempt at this row got Telegram to accept (db/replay.py)."""
-        return await SendJournal(self._sessionmaker).load(outbox_run_id(item_id))
+        return await self._journal.load(outbox_run_id(item_id))
 
     async def retry(self, item_id: int, when: datetime, error: str,
                     chat_id: int | None = None) -> None:

@@ -85,6 +85,18 @@ def outbox_run_id(item_id: int) -> int:
     return -item_id
 
 
+def writer_and_applied(key: Any, applied: int | None) -> tuple[int | None, int | None]:
+    """Which running update writes now, and the applied update id to store with the write.
+
+    Only a write to the update's own conversation says "this update is applied": a staff
+    member's press that resets a citizen's wizard leaves the citizen's id as it was.
+    """
+    run = CURRENT_UPDATE.get()
+    if run is None:
+        return None, applied
+    return run.update_id, run.update_id if key == run.own_key else applied
+
+
 class SendJournal:
     """The send journal's rows (table update_sends); written per send, dropped with the mark.
 
